@@ -215,7 +215,8 @@ def check(content_dir: Path | None = None, *, today: dt.date | None = None,
     return out
 
 
-def print_problems(problems: list[Problem], out=sys.stdout) -> tuple[int, int]:
+def print_problems(problems: list[Problem], out=None) -> tuple[int, int]:
+    out = out or sys.stdout
     errors = [p for p in problems if p.is_error]
     warnings = [p for p in problems if not p.is_error]
     for p in problems:

@@ -36,6 +36,7 @@ import re
 import threading
 import time
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -220,10 +221,12 @@ _DIGIT_RUN = re.compile(r"\+?\d+(?:[ \u00a0\u202f-]\d+)*")
 _URL_IN_TEXT = re.compile(r"\bhttps?://[^\s<>\"']+", re.I)
 _TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _STATUSES = ("draft", "reviewed")
+CONTACT_TYPES = ("web", "phone", "text", "textphone", "whatsapp", "email", "address", "referral", "other")
 
 
-def placeholders(text: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(text or ""))
+@lru_cache(maxsize=8192)
+def placeholders(text: str) -> frozenset[str]:
+    return frozenset(_PLACEHOLDER.findall(text or ""))
 
 
 def _digits(text: str) -> str:
@@ -235,7 +238,8 @@ def _digits(text: str) -> str:
     return "".join(out)
 
 
-def phone_numbers(text: str) -> list[tuple[str, str, bool]]:
+@lru_cache(maxsize=8192)
+def phone_numbers(text: str) -> tuple[tuple[str, str, bool], ...]:
     """Phone-like numbers in ``text``: (as written, digits, well formed).
 
     UK numbers are 0 + 10 digits (``+44`` counts as 0); the short numbers 111, 999,
@@ -254,7 +258,7 @@ def phone_numbers(text: str) -> list[tuple[str, str, bool]]:
             found.append((written, digits, True))
         elif digits.startswith("0") and len(digits) >= 9:
             found.append((written, digits, len(digits) == 11))
-    return found
+    return tuple(found)
 
 
 def valid_phone(value: str) -> bool:
@@ -297,6 +301,20 @@ def _as_date(value: Any) -> dt.date | None:
     return None
 
 
+def _as_partial_date(value: Any) -> dt.date | None:
+    """A full date, or a year-month ("2024-08") or a year ("2016") as the first day of that period:
+    some sources show only a month or a year."""
+    if isinstance(value, int) and 1900 <= value <= 2100:
+        return dt.date(value, 1, 1)
+    day = _as_date(value)
+    if day is not None or not isinstance(value, str):
+        return day
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", value.strip())
+    if m and 1 <= int(m.group(2) or 1) <= 12:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), 1)
+    return None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
@@ -309,6 +327,38 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 # --------------------------------------------------------------------------- the checker
+
+
+def _where(path: tuple) -> str:
+    """Editors' name for a place in a file: ("topics", "crisis", "messages", 1) -> "crisis, message 2"."""
+    parts: list[str] = []
+    items = list(path)
+    i = 0
+    while i < len(items):
+        step = items[i]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if step == "topics" and nxt is not None:
+            parts.append(str(nxt))
+            i += 2
+        elif step == "strings" and nxt is not None:
+            parts.append(f"string '{nxt}'")
+            i += 2
+        elif step == "moves" and nxt is not None:
+            parts.append(f"reply to '{nxt}'")
+            i += 2
+        elif step == "cards" and nxt is not None:
+            parts.append(f"card '{nxt}'")
+            i += 2
+        elif step == "messages" and isinstance(nxt, int):
+            parts.append(f"message {nxt + 1}")
+            i += 2
+        elif step in ("messages", "text"):
+            i += 1
+        else:
+            parts.append(f"item {step + 1}" if isinstance(step, int) else str(step))
+            i += 1
+    return ", ".join(parts) or "the file"
+
 
 
 class _Checker:
@@ -400,6 +450,7 @@ class _Checker:
             self.add(f, (), "the file must start with 'version: 1' and a 'topics:' section",
                      "Put every answer under 'topics:', each under its topic id.")
             return
+        self.check_version(f)
         topics = f.data["topics"]
         for tid, entry in topics.items():
             tid_s = str(tid)
@@ -424,7 +475,7 @@ class _Checker:
                      "then copied to content/topics.yml.", "warning")
         known = set(topics)
         for tid, entry in self.topics.items():
-            related = entry.get("related") or []
+            related = entry.get("related") if isinstance(entry.get("related"), list) else []
             for i, rid in enumerate(related):
                 if rid not in known:
                     self.add(f, ("topics", tid, "related", i), f"topic '{tid}' has a button to '{rid}', "
@@ -433,10 +484,17 @@ class _Checker:
                     self.add(f, ("topics", tid, "related", i), f"topic '{tid}' has a button to itself",
                              "Remove it from 'related'.", "warning")
 
+    def check_version(self, f: _File) -> None:
+        version = f.data.get("version")
+        if version != 1:
+            self.add(f, ("version",), f"version: '{version}' is not allowed" if version is not None
+                     else "the file has no 'version: 1' line",
+                     "This bot reads version 1: write 'version: 1' at the top (see docs/KNOWLEDGE_SCHEMA.md).")
+
     def check_messages(self, f: _File, path: tuple, messages: Any, *, english: list[str] | None = None,
                        unusable: tuple[str, ...] | None = None, min_items: int = 1,
                        max_items: int | None = 3) -> bool:
-        what = "/".join(str(p) for p in path[-3:] if p not in ("topics", "moves"))
+        what = _where(path)
         if isinstance(messages, str):
             messages = [messages]
         if not isinstance(messages, list) or not messages or not all(isinstance(m, str) and m.strip()
@@ -462,7 +520,7 @@ class _Checker:
     def check_text(self, f: _File, path: tuple, text: str, *, english: str | None = None,
                    unusable: tuple[str, ...] | None = None, limit: int | None = MAX_MESSAGE) -> bool:
         ok = True
-        what = "/".join(str(p) for p in path[-4:] if p not in ("topics", "strings", "moves"))
+        what = _where(path)
         if len(text) > MAX_TELEGRAM:
             self.add(f, path, f"{what}: the text is {len(text)} characters; Telegram refuses more than "
                      f"{MAX_TELEGRAM}", "Split it into two messages.", unusable=unusable)
@@ -554,7 +612,6 @@ class _Checker:
         if related is not None and (not isinstance(related, list) or not all(isinstance(r, str) for r in related)):
             self.add(f, p + ("related",), f"'{tid}': related must be a list of topic ids",
                      "Write it like: related: [gp_refused, interpreter]")
-            e["related"] = []
         elif related is not None and len(related) > 4:
             self.add(f, p + ("related",), f"'{tid}' has {len(related)} follow-up buttons",
                      "Keep at most 4: more do not fit on a phone screen.", "warning")
@@ -576,15 +633,16 @@ class _Checker:
         return ok
 
     def check_date(self, f: _File, path: tuple, value: Any, what: str, *, allow_undated: bool = False,
-                   required: bool = True) -> dt.date | None:
+                   required: bool = True, partial: bool = False) -> dt.date | None:
         if value is None and not required:
             return None
         if allow_undated and value == "undated":
             return None
-        day = _as_date(value)
+        day = _as_partial_date(value) if partial else _as_date(value)
         if day is None:
+            forms = "YYYY-MM-DD (or YYYY-MM or YYYY if the source shows no day)" if partial else "YYYY-MM-DD"
             extra = " or 'undated'" if allow_undated else ""
-            self.add(f, path, f"{what}: '{value}' is not a date", f"Write the date as YYYY-MM-DD{extra}, "
+            self.add(f, path, f"{what}: '{value}' is not a date", f"Write the date as {forms}{extra}, "
                      "e.g. 2026-11-23.")
         return day
 
@@ -598,7 +656,7 @@ class _Checker:
                      "Copy the full address from the browser, starting with https://.")
         if not isinstance(src.get("title"), str) or not src.get("title"):
             self.add(f, path, f"{what} has no title", "Add 'title:' with the page's name.", "warning")
-        self.check_date(f, path + ("date",), src.get("date"), f"{what} date", allow_undated=True)
+        self.check_date(f, path + ("date",), src.get("date"), f"{what} date", allow_undated=True, partial=True)
 
     # -- content/ui.yml
     def check_ui(self) -> None:
@@ -615,6 +673,7 @@ class _Checker:
             self.add(f, (), "the file must have a 'strings:' section", "Put each interface text under "
                      "'strings:' as key: text.")
             return
+        self.check_version(f)
         for key, text in data["strings"].items():
             if not isinstance(key, str):
                 self.add(f, ("strings", key), f"the key '{key}' is not a word",
@@ -811,6 +870,12 @@ class _Checker:
                 orgs = []
             for i, org in enumerate(orgs):
                 self.check_org(f, ("organisations", i), org, seen, authorities, path.stem)
+            routes = data.get("nhs_routes") or []
+            if not isinstance(routes, list):
+                self.add(f, ("nhs_routes",), "'nhs_routes' must be a list", "Start each with '- id: ...'.")
+                routes = []
+            for i, org in enumerate(routes):
+                self.check_org(f, ("nhs_routes", i), org, seen, authorities, path.stem)
             self.directory_files.append(f)
 
     def check_org(self, f: _File, p: tuple, org: Any, seen: dict, authorities: set, region: str) -> None:
@@ -849,24 +914,33 @@ class _Checker:
             kind, value = c.get("type"), str(c.get("value"))
             if kind == "web" and not valid_url(value):
                 self.add(f, cp, f"{what}: '{value}' is not a web address", "Start it with https://.")
-            elif kind in ("phone", "text", "whatsapp") and not valid_phone(value):
+            elif kind in ("phone", "text", "textphone", "whatsapp") and not valid_phone(value):
                 self.add(f, cp, f"{what}: '{value}' is not a UK phone number",
                          "Write the number in quotes as the source shows it: 11 digits starting with 0 "
                          "(or 111, 999, 116 123, 85258, 18001 111).")
             elif kind == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
                 self.add(f, cp, f"{what}: '{value}' is not an email address", "Check the address.")
-            elif kind not in ("web", "phone", "text", "whatsapp", "email", "address", "referral", "other"):
+            elif kind not in CONTACT_TYPES:
                 self.add(f, cp, f"{what}: contact type '{kind}' is unknown",
-                         "Use web, phone, text, whatsapp, email, address, referral or other.", "warning")
+                         f"Use one of: {', '.join(CONTACT_TYPES)}.", "warning")
         src = org.get("source")
         if src is None:
             self.add(f, p, f"{what} has no source", "Add source: {url: https://..., date: undated}.")
         else:
             self.check_source(f, p + ("source",), src if not isinstance(src, dict) or "title" in src
                               else {**src, "title": org.get("name")}, f"{what} source")
-        verified = self.check_date(f, p + ("last_verified",), org.get("last_verified"), f"{what} last_verified")
-        if verified and verified < add_months(self.today, -6):
-            self.add(f, p + ("last_verified",), f"{what} was last checked on {verified.isoformat()}",
+        status = org.get("status", "verified")
+        if status not in ("verified", "partial"):
+            self.add(f, p + ("status",), f"{what}: status '{status}' is unknown",
+                     "Use 'verified' (a source confirms the details) or 'partial' (some details unconfirmed).")
+        verified = self.check_date(f, p + ("last_verified",), org.get("last_verified"), f"{what} last_verified",
+                                   required=False, partial=True)
+        if org.get("last_verified") is None:
+            self.add(f, p + ("last_verified",), f"{what} has never been verified",
+                     "Check its details on the source page, then write today's date in last_verified.",
+                     "warning")
+        elif verified and verified < add_months(self.today, -6):
+            self.add(f, p + ("last_verified",), f"{what} was last checked on {org.get('last_verified')}",
                      "Check its details on the source page, then update last_verified.", "warning")
 
 
@@ -901,6 +975,8 @@ class Organisation:
     languages: tuple[str, ...]
     source: dict
     last_verified: dt.date | None
+    status: str = "verified"  # "verified" | "partial" (some details unconfirmed)
+    kind: str = "organisation"  # "organisation" | "nhs" (an NHS route: NHS 111, an ICB)
 
     @property
     def national(self) -> bool:
@@ -916,6 +992,7 @@ class Directory:
 
     regions: dict[str, str] = field(default_factory=dict)  # region id -> name
     organisations: list[Organisation] = field(default_factory=list)
+    nhs_routes: list[Organisation] = field(default_factory=list)
     areas: dict[str, tuple[str, str]] = field(default_factory=dict)  # "LS" -> (region, local authority)
     districts: dict[str, tuple[str, str]] = field(default_factory=dict)  # "LS29" -> ...
     towns: dict[str, tuple[str, str]] = field(default_factory=dict)  # "leeds" -> ...
@@ -961,6 +1038,18 @@ class Directory:
                 national.append(org)
         return local + national
 
+    def nhs_routes_for(self, local_authority: str | None, topic: str | None = None) -> list[Organisation]:
+        """NHS routes (NHS 111, the local ICB, ...) for ``local_authority``: local ones first."""
+        local, national = [], []
+        for org in self.nhs_routes:
+            if topic and topic not in org.helps_with:
+                continue
+            if local_authority and local_authority in org.areas:
+                local.append(org)
+            elif org.national:
+                national.append(org)
+        return local + national
+
 
 # --------------------------------------------------------------------------- the knowledge base
 
@@ -996,6 +1085,8 @@ class KnowledgeBase:
         # lang -> kind -> key -> {"text"/"messages"/"title"/"cards", "status"}
         self._tr: dict[str, dict[str, dict[str, dict]]] = {}
         self._directory = Directory()
+        # translation parts refused because of an error: (lang,), (lang, kind, key) or (lang, kind, key, part)
+        self.unusable: frozenset[tuple[str, ...]] = frozenset()
 
     # -- loading
     @classmethod
@@ -1015,6 +1106,7 @@ class KnowledgeBase:
         kb.topic_ids = list(checker.topics)
         kb._strings = checker.ui_strings
         kb._moves = checker.ui_moves
+        kb.unusable = frozenset(checker.unusable)
         kb._build_translations(checker)
         kb._build_directory(checker)
         return kb
@@ -1076,19 +1168,22 @@ class KnowledgeBase:
                     target[key] = (region, str(v))
             for k, v in (pc.get("nhs") or {}).items() if isinstance(pc.get("nhs"), dict) else ():
                 d.nhs[str(k)] = str(v)
-            for org in data.get("organisations") or []:
-                if not isinstance(org, dict) or not isinstance(org.get("id"), str):
-                    continue
-                d.organisations.append(Organisation(
-                    id=org["id"], name=str(org.get("name") or org["id"]), region=region,
-                    areas=tuple(str(a) for a in org.get("areas") or ()),
-                    helps_with=tuple(str(t) for t in org.get("helps_with") or ()),
-                    description=str(org.get("description") or "").strip(),
-                    contacts=tuple(dict(x) for x in org.get("contacts") or () if isinstance(x, dict)),
-                    languages=tuple(str(x) for x in org.get("languages") or ()),
-                    source=dict(org.get("source") or {}),
-                    last_verified=_as_date(org.get("last_verified")),
-                ))
+            for section, kind, target in (("organisations", "organisation", d.organisations),
+                                          ("nhs_routes", "nhs", d.nhs_routes)):
+                for org in data.get(section) or []:
+                    if not isinstance(org, dict) or not isinstance(org.get("id"), str):
+                        continue
+                    target.append(Organisation(
+                        id=org["id"], name=str(org.get("name") or org["id"]), region=region,
+                        areas=tuple(str(a) for a in org.get("areas") or ()),
+                        helps_with=tuple(str(t) for t in org.get("helps_with") or ()),
+                        description=str(org.get("description") or "").strip(),
+                        contacts=tuple(dict(x) for x in org.get("contacts") or () if isinstance(x, dict)),
+                        languages=tuple(str(x) for x in org.get("languages") or ()),
+                        source=dict(org.get("source") or {}),
+                        last_verified=_as_partial_date(org.get("last_verified")),
+                        status=str(org.get("status") or "verified"), kind=kind,
+                    ))
         self._directory = d
 
     # -- queries
@@ -1120,7 +1215,9 @@ class KnowledgeBase:
         for s in sources:
             if isinstance(s.get("date"), dt.date):
                 s["date"] = s["date"].isoformat()
-        related = [(r, self.title(r, lang)) for r in en.get("related") or [] if r in self._topics and r != topic]
+        related_ids = en.get("related") if isinstance(en.get("related"), list) else []
+        related = [(r, self.title(r, lang)) for r in related_ids if isinstance(r, str) and r in self._topics
+                   and r != topic]
         if tr and "messages" in tr:
             return Answer(topic, lang, [m.strip() for m in tr["messages"]], tr.get("title") or en["title"].strip(), related,
                           tr["status"], sources)
@@ -1200,6 +1297,11 @@ class KnowledgeBase:
             return "reviewed" if topic in self._topics else "missing"
         tr = self._topic_tr(topic, lang)
         return tr["status"] if tr and "messages" in tr else "missing"
+
+    def translation_broken(self, topic: str, lang: str) -> bool:
+        """True if a translation of ``topic`` exists but is refused because of an error (English is served)."""
+        bad = self.unusable
+        return bool({(lang,), (lang, "topic", topic), (lang, "topic", topic, "messages")} & bad)
 
 
 # --------------------------------------------------------------------------- hot reload

@@ -1,0 +1,48 @@
+"""Rasa's own checks plus consistency between topics, domain, rules and NLU data."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import yaml
+
+from bot.core.settings import repo_root
+
+ROOT = repo_root()
+TOPICS = list(yaml.safe_load((ROOT / "content" / "topics.yml").read_text())["topics"])
+LANGS = list(yaml.safe_load((ROOT / "content" / "topics.yml").read_text())["languages"])
+
+
+def test_rasa_data_validate_is_clean():
+    result = subprocess.run([sys.executable, "-m", "rasa", "data", "validate", "--data", "nlu", "stories", "--fail-on-warnings"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_every_topic_is_an_intent_with_a_rule():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    rules = yaml.safe_load((ROOT / "stories" / "rules.yml").read_text())["rules"]
+    ruled = {step["intent"] for rule in rules for step in rule["steps"] if "intent" in step}
+    for topic in TOPICS:
+        assert topic in domain["intents"]
+        assert topic in ruled
+
+
+def _examples(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = {}
+    for block in data["nlu"]:
+        if "intent" in block:
+            out[block["intent"]] = [l[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+    return out
+
+
+def test_every_language_has_training_and_held_out_examples_for_every_topic():
+    for lang in LANGS:
+        train = _examples(ROOT / "nlu" / f"{lang}.yml")
+        held_out = _examples(ROOT / "tests" / "nlu_heldout" / f"{lang}.yml")
+        for topic in TOPICS:
+            assert len(train.get(topic, [])) >= 15, (lang, topic)
+            assert held_out.get(topic), (lang, topic)
+        overlap = {t for ex in held_out.values() for t in ex} & {t for ex in train.values() for t in ex}
+        assert not overlap, (lang, sorted(overlap)[:5])
