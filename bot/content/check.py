@@ -25,7 +25,7 @@ from typing import Any, Iterable
 import yaml
 
 from bot.content import SCHEMA_DIR
-from bot.core.knowledge import Problem, _File, default_content_dir, find_problems
+from bot.core.knowledge import Problem, YamlFile, default_content_dir, find_problems
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_TOPICS = REPO_ROOT.parent / "shared" / "topics.yml"
@@ -146,7 +146,7 @@ def schema_problems(content_dir: Path) -> list[Problem]:
             rel = path.relative_to(content_dir.parent).as_posix()
         except ValueError:
             rel = path.as_posix()
-        f = _File(path, rel)
+        f = YamlFile(path, rel)
         if f.error or f.data is None:
             continue
         validator = _validator(name)

@@ -39,7 +39,7 @@ import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import yaml
 
@@ -209,6 +209,8 @@ class _File:
                 return line
         return line
 
+
+YamlFile = _File  # public name for the editors' tools
 
 # --------------------------------------------------------------------------- text rules
 

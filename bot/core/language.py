@@ -32,7 +32,8 @@ _ONLY_IN = {
     "ur": set("ٹڈڑںےۓ"),
 }
 _NOT_ARABIC = set("پچژگی")  # Persian letters Arabic does not use (Urdu, Pashto, Sorani do)
-_VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+# Letters only Vietnamese uses (not â, ê, ô, which French has too).
+_VIETNAMESE = set("ăđơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,16 @@ def _script_of(char: str) -> Optional[str]:
     return "other"
 
 
+def dominant_script(text: str) -> Optional[str]:
+    scripts = Counter(s for s in map(_script_of, text) if s)
+    return scripts.most_common(1)[0][0] if scripts else None
+
+
 def candidates(text: str) -> Tuple[str, ...]:
     """The languages the letters of `text` allow, most specific first."""
-    scripts = Counter(s for s in map(_script_of, text) if s)
-    if not scripts:
+    script = dominant_script(text)
+    if not script:
         return ()
-    script = scripts.most_common(1)[0][0]
     if script == "ethiopic":
         return ETHIOPIC
     if script == "cyrillic":
@@ -90,21 +95,22 @@ def _features(text: str) -> List[str]:
 
 
 class LanguageDetector:
-    """Multinomial naive Bayes over character n-grams, restricted by script."""
+    """Multinomial naive Bayes over character n-grams, one model per script.
+
+    Counting per (script, language) matters for Latin-letter Arabic, Persian and
+    Urdu: their few Latin lines would otherwise drown in their native-script lines
+    and lose to English.
+    """
 
     def __init__(self, examples: Dict[str, Iterable[str]]) -> None:
-        self.counts: Dict[str, Counter] = {}
-        self.totals: Dict[str, int] = {}
-        vocabulary = set()
+        self.counts: Dict[Tuple[str, str], Counter] = defaultdict(Counter)
         for lang, texts in examples.items():
-            counter: Counter = Counter()
             for text in texts:
-                counter.update(_features(text))
-            if counter:
-                self.counts[lang] = counter
-                self.totals[lang] = sum(counter.values())
-                vocabulary.update(counter)
-        self.vocabulary_size = max(len(vocabulary), 1)
+                script = dominant_script(text)
+                if script:
+                    self.counts[(script, lang)].update(_features(text))
+        self.totals = {key: sum(counter.values()) for key, counter in self.counts.items()}
+        self.vocabulary_size = max(len(set().union(*self.counts.values())) if self.counts else 0, 1)
 
     @classmethod
     def from_nlu_dir(cls, nlu_dir: Path) -> "LanguageDetector":
@@ -120,16 +126,17 @@ class LanguageDetector:
 
     @property
     def languages(self) -> Tuple[str, ...]:
-        return tuple(self.counts)
+        return tuple(sorted({lang for _, lang in self.counts}))
 
     def scores(self, text: str, allowed: Iterable[str]) -> Dict[str, float]:
         feats = _features(text)
+        script = dominant_script(text)
         out = {}
         for lang in allowed:
-            counter = self.counts.get(lang)
-            if counter is None:
+            counter = self.counts.get((script, lang))
+            if not counter:
                 continue
-            denominator = math.log(self.totals[lang] + self.vocabulary_size)
+            denominator = math.log(self.totals[(script, lang)] + self.vocabulary_size)
             out[lang] = sum(math.log(counter.get(f, 0) + 1) - denominator for f in feats) / max(len(feats), 1)
         return out
 
