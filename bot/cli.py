@@ -214,12 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
         register_content = None
     if register_content:
         register_content(sub)
-    try:
-        from bot.evaluation import register as register_eval
+    from bot.benchmark import register as register_bench
+    from bot.evaluation import register as register_eval
 
-        register_eval(sub)
-    except ImportError:
-        pass
+    register_eval(sub)
+    register_bench(sub)
     return parser
 
 

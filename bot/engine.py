@@ -179,7 +179,7 @@ class Engine:
             data = await self.pool.send(conversation_id, text, {"language": language})
         except WorkersUnavailable:
             return Reply("unavailable", None, 0.0, language,
-                         [BotMessage(self.text("store_unavailable", language), [self.menu_button(language)])])
+                         [BotMessage(self.text("error", language), [self.menu_button(language)])])
         return self._reply_from_rasa(data, language)
 
     def _reply_from_rasa(self, data: List[Dict[str, Any]], language: str) -> Reply:
@@ -197,8 +197,9 @@ class Engine:
             elif buttons and messages:
                 messages[-1].buttons.extend(buttons)
         if not messages:
-            # Rasa answered nothing: the action server or the knowledge file failed.
-            messages = [BotMessage(self.text("error", language), [self.menu_button(language)])]
+            # Rasa answered nothing: its tracker store (Redis), the action server or the
+            # knowledge file failed. Say so kindly; the safety layer has already run.
+            messages = [BotMessage(self.text("store_unavailable", language), [self.menu_button(language)])]
             return Reply("error", info.get("intent"), float(info.get("confidence", 0.0)), language, messages)
         return Reply(
             topic=info.get("topic", "fallback"), intent=info.get("intent"),

@@ -133,8 +133,9 @@ class RasaWorker(ChildProcess):
     name = "rasa"
 
     def __init__(self, model: Path, action_url: str, endpoints: str = "endpoints.yml",
-                 port: Optional[int] = None, extra_env: Optional[dict] = None) -> None:
+                 port: Optional[int] = None, extra_env: Optional[dict] = None, interface: str = "127.0.0.1") -> None:
         super().__init__(port)
+        self.interface = interface
         self.model = model
         self.action_url = action_url
         self.endpoints = endpoints
@@ -144,7 +145,7 @@ class RasaWorker(ChildProcess):
         return [
             sys.executable, "-m", "rasa", "run", "--model", str(self.model),
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
-            "--port", str(self.port), "--interface", "127.0.0.1", "--quiet",
+            "--port", str(self.port), "--interface", self.interface, "--enable-api", "--quiet",
         ]
 
     def env(self) -> dict:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.knowledge import LANGUAGES
 from bot.telegram_bot.app import build_application
-from tests.fake_telegram import TOKEN, FakeBotAPI
+from bot.devtools.fake_telegram import TOKEN, FakeBotAPI
 
 _ids = itertools.count(5000)
 

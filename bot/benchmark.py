@@ -1,0 +1,264 @@
+"""`sanctuary bench`: start-up, latency, throughput, memory and training time, measured.
+
+Everything runs on this machine through the real python-telegram-bot Application and
+a fake Bot API server on loopback (no network). An echo bot in the same harness
+gives the floor that the harness itself costs. Figures are printed and written to
+docs/BENCHMARKS.md with the machine they ran on.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, List
+
+from bot.core.settings import Settings, repo_root
+from bot.devtools.fake_telegram import TOKEN, FakeBotAPI
+
+QUESTIONS = ["how do I register with a GP", "I have bad toothache", "is the hospital free for asylum seekers",
+             "where can I get free prescriptions", "I feel very stressed and cannot sleep"]
+
+
+def percentile(values: List[float], q: float) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    index = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
+    return values[index]
+
+
+def rss_peak_mb(pids: List[int]) -> float:
+    """Sum of each process's peak resident memory (VmHWM)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+async def _start_app(api: FakeBotAPI, application) -> None:
+    await application.initialize()
+    await application.start()
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+
+
+async def _stop_app(application) -> None:
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
+async def _one_round_trip(api: FakeBotAPI, user: int, text: str, expect: int = 1) -> float:
+    before = len(api.by_chat[user])
+    started = time.monotonic()
+    api.push_message(user, text)
+    sent = await api.wait_for(user, before + expect, timeout=60)
+    return sent[before + expect - 1]["time"] - started
+
+
+async def measure_echo_floor(rounds: int) -> List[float]:
+    from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+    api = await FakeBotAPI().start()
+    app = ApplicationBuilder().token(TOKEN).base_url(api.base_url).concurrent_updates(64).build()
+
+    async def echo(update, context):
+        await context.bot.send_message(update.effective_chat.id, update.effective_message.text)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await _start_app(api, app)
+    latencies = [await _one_round_trip(api, 1, f"echo {i}") for i in range(rounds)]
+    await _stop_app(app)
+    await api.stop()
+    return latencies
+
+
+async def measure_bot(settings: Settings, rounds: int, users: int, per_user: int, rate_seconds: float) -> Dict[str, float]:
+    from bot.runtime import Runtime
+    from bot.telegram_bot.app import build_application
+
+    figures: Dict[str, float] = {}
+    api = await FakeBotAPI().start()
+    started = time.monotonic()
+    runtime = Runtime(replace(settings, flood_limit_per_minute=10_000))
+    runtime.start_in_background()
+    app = build_application(runtime.engine, replace(settings, telegram_token=TOKEN, telegram_base_url=api.base_url,
+                                                    flood_limit_per_minute=10_000))
+    await _start_app(api, app)
+    api.push_message(1, "/start")
+    await api.wait_for(1, 1)
+    figures["first_reply_s"] = api.by_chat[1][0]["time"] - started
+    one_moment = runtime.engine.text("one_moment", "en")
+    while True:
+        before = len(api.by_chat[2])
+        api.push_message(2, QUESTIONS[0])
+        sent = await api.wait_for(2, before + 1, timeout=300)
+        if sent[before]["text"] != one_moment:
+            figures["first_full_answer_s"] = sent[before]["time"] - started
+            break
+        await asyncio.sleep(0.5)
+    await api.wait_for(2, len(api.by_chat[2]) + 0, timeout=5)
+
+    # Per-message latency, one user at a time (the answer's last message).
+    latencies = []
+    for i in range(rounds):
+        user = 100 + i
+        before = len(api.by_chat[user])
+        t0 = time.monotonic()
+        api.push_message(user, QUESTIONS[i % len(QUESTIONS)])
+        await api.wait_for(user, before + 1, timeout=60)
+        await asyncio.sleep(0.05)  # let the rest of a multi-message answer arrive
+        latencies.append(api.by_chat[user][-1]["time"] - t0)
+    figures["p50_s"] = statistics.median(latencies)
+    figures["p95_s"] = percentile(latencies, 95)
+
+    # Concurrency: `users` users send `per_user` messages each, all at once.
+    base = 10_000
+    first_reply_time: Dict[int, float] = {}
+    t0 = time.monotonic()
+    for k in range(per_user):
+        for u in range(users):
+            api.push_message(base + u, QUESTIONS[(u + k) % len(QUESTIONS)])
+    counts = {}
+    for u in range(users):
+        await api.wait_for(base + u, per_user, timeout=300)
+    elapsed = time.monotonic() - t0
+    total_replies = sum(len(api.by_chat[base + u]) for u in range(users))
+    figures["concurrent_users"] = users
+    figures["concurrent_messages"] = users * per_user
+    figures["concurrent_replies_per_s"] = total_replies / elapsed
+    figures["concurrent_messages_per_s"] = users * per_user / elapsed
+    per_message = [api.by_chat[base + u][k]["time"] - t0 for u in range(users) for k in range(min(per_user, len(api.by_chat[base + u])))]
+    figures["concurrent_p95_s"] = percentile(per_message, 95)
+
+    # Sustained: 30 messages per second for `rate_seconds`, each from a fresh user.
+    base = 50_000
+    sent_at = {}
+    n = int(30 * rate_seconds)
+    t0 = time.monotonic()
+    for i in range(n):
+        target = t0 + i / 30
+        await asyncio.sleep(max(0.0, target - time.monotonic()))
+        sent_at[base + i] = time.monotonic()
+        api.push_message(base + i, QUESTIONS[i % len(QUESTIONS)])
+    for i in range(n):
+        await api.wait_for(base + i, 1, timeout=120)
+    sustained = [api.by_chat[base + i][0]["time"] - sent_at[base + i] for i in range(n)]
+    figures["sustained_messages"] = n
+    figures["sustained_lost"] = sum(1 for i in range(n) if not api.by_chat[base + i])
+    figures["sustained_p95_s"] = percentile(sustained, 95)
+
+    pids = [os.getpid()] + [c.process.pid for c in runtime.children if c.process]
+    figures["peak_rss_mb"] = rss_peak_mb(pids)
+    await _stop_app(app)
+    await runtime.stop()
+    await api.stop()
+    return figures
+
+
+def measure_training() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "rasa", "train", "--data", "nlu", "stories", "--out", out, "--force"],
+                       cwd=repo_root(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+        return time.monotonic() - started
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        kb = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    return f"{platform.machine()}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()}"
+
+
+def render(f: Dict[str, float], floor: List[float]) -> str:
+    floor_p50 = statistics.median(floor)
+    rows = [
+        ("Time to first reply after start (/start picker)", f"{f['first_reply_s']:.2f} s", "<= 5 s"),
+        ("Time to first full answer after start", f"{f['first_full_answer_s']:.1f} s", "<= 30 s"),
+        ("Echo bot in the same harness (floor), p50", f"{floor_p50 * 1000:.0f} ms", ""),
+        ("Per-message latency p50 / p95", f"{f['p50_s'] * 1000:.0f} / {f['p95_s'] * 1000:.0f} ms",
+         f"p50 <= 3 x floor ({3 * floor_p50 * 1000:.0f} ms)"),
+        (f"{int(f['concurrent_users'])} users at once, {int(f['concurrent_messages'])} messages: throughput",
+         f"{f['concurrent_messages_per_s']:.1f} messages/s ({f['concurrent_replies_per_s']:.1f} replies/s)", ""),
+        (f"{int(f['concurrent_users'])} users at once: p95 (from burst start)", f"{f['concurrent_p95_s'] * 1000:.0f} ms", "<= 1 s"),
+        (f"Sustained 30 messages/s ({int(f['sustained_messages'])} messages): lost, p95",
+         f"{int(f['sustained_lost'])} lost, p95 {f['sustained_p95_s'] * 1000:.0f} ms", "nothing lost"),
+        ("Peak RSS, all processes (front end + Rasa worker + action server)", f"{f['peak_rss_mb']:.0f} MB", "<= 1.0 GB"),
+    ]
+    if "training_s" in f:
+        rows.append(("Full training (rasa train --force)", f"{f['training_s']:.0f} s", "<= 10 min"))
+    lines = ["| Measure | Result | Target |", "|---|---|---|"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(lines)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.training import train
+
+    settings = Settings.from_env()
+    train(settings.model_dir)
+    floor = asyncio.run(measure_echo_floor(args.rounds))
+    figures = asyncio.run(measure_bot(settings, args.rounds, args.users, args.per_user, args.seconds))
+    if not args.skip_training:
+        figures["training_s"] = measure_training()
+    table = render(figures, floor)
+    print(f"Machine: {machine()}\n\n{table}")
+    if args.write:
+        path = repo_root() / "docs" / "BENCHMARKS.md"
+        path.write_text(BENCHMARKS_TEMPLATE.format(date=time.strftime("%Y-%m-%d"), machine=machine(), table=table),
+                        encoding="utf-8")
+        print(f"\nWritten to {path}", file=sys.stderr)
+    return 0
+
+
+BENCHMARKS_TEMPLATE = """# Benchmarks
+
+Measured by `sanctuary bench --write` on {date}, on: {machine}.
+
+{table}
+
+## How to reproduce
+
+```sh
+make setup
+.venv/bin/sanctuary bench            # print the figures
+.venv/bin/sanctuary bench --write    # and rewrite this file
+```
+
+What it does: starts the real front end (python-telegram-bot Application) against a
+fake Bot API server on loopback, with the embedded Rasa worker and action server, and
+measures from the moment the runtime starts. "First reply" is the language picker
+for /start, which the front end answers while the model loads. Latency is from the
+moment the update is queued in the fake server until the bot's last message for it
+arrives there; the echo bot in the same harness is the floor the harness itself costs.
+The concurrent run has every user send all their messages at once; the sustained run
+sends 30 messages per second (Telegram's per-bot sending limit) from fresh users.
+Peak RSS is the sum of each process's high-water mark (VmHWM).
+"""
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("bench", help="start-up, latency, throughput, memory and training figures")
+    p.add_argument("--rounds", type=int, default=40, help="sequential messages for p50/p95")
+    p.add_argument("--users", type=int, default=40)
+    p.add_argument("--per-user", type=int, default=5)
+    p.add_argument("--seconds", type=float, default=10.0, help="length of the sustained 30 msg/s run")
+    p.add_argument("--skip-training", action="store_true")
+    p.add_argument("--write", action="store_true", help="rewrite docs/BENCHMARKS.md")
+    p.set_defaults(func=cmd_bench)

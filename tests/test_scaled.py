@@ -1,0 +1,88 @@
+"""Scaled mode: one front end routing conversations to two Rasa workers on a shared Redis."""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+
+import pytest
+
+from bot.core.knowledge import KnowledgeStore
+from bot.core.language import LanguageDetector
+from bot.core.privacy import Pseudonymiser
+from bot.core.settings import content_dir, repo_root
+from bot.engine import Engine
+from bot.processes import ActionServer, RasaWorker
+from bot.workers import WorkerPool, stable_index
+from tests.redis_server import RedisServer
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None and not os.environ.get("CI"),
+                                reason="redis-server is installed by .ci/run; install it to run these tests")
+
+
+@pytest.fixture(scope="module")
+async def cluster(trained_model):
+    server = RedisServer().start()
+    actions = ActionServer().start()
+    env = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(server.port)}
+    workers = [RasaWorker(trained_model, actions.webhook, endpoints="endpoints.redis.yml", extra_env=env).start()
+               for _ in range(2)]
+    loop = asyncio.get_running_loop()
+    for child in [actions, *workers]:
+        await loop.run_in_executor(None, child.wait_ready, 300)
+    pool = WorkerPool([w.base_url for w in workers], timeout=20)
+    engine = Engine(pool, KnowledgeStore(content_dir()), LanguageDetector.from_nlu_dir(repo_root() / "nlu"),
+                    Pseudonymiser("scaled-test-key"))
+    engine.worker_ready = True
+    yield engine, workers, server
+    await pool.close()
+    for child in [*workers, actions]:
+        child.stop()
+    server.stop()
+
+
+async def test_many_users_two_workers_nothing_lost_and_in_order(cluster):
+    engine, workers, server = cluster
+    questions = ["how do I register with a GP", "I have bad toothache", "where can I get free prescriptions"]
+    expected = ["gp_registration", "dental_urgent", "help_with_costs"]
+
+    async def conversation(n: int) -> list[str]:
+        return [(await engine.handle(f"scaled-{n}", q, lang="en")).topic for q in questions]
+
+    results = await asyncio.gather(*(conversation(n) for n in range(30)))
+    assert all(topics == expected for topics in results), results
+    routed = {stable_index(engine.conversation_id(f"scaled-{n}"), 2) for n in range(30)}
+    assert routed == {0, 1}  # both workers took conversations
+    keys = server.client().keys("*")
+    assert len(keys) == 30
+
+
+async def test_a_killed_worker_hands_its_conversations_over_with_their_history(cluster):
+    engine, workers, server = cluster
+    user = next(f"handover-{n}" for n in range(100) if stable_index(engine.conversation_id(f"handover-{n}"), 2) == 0)
+    first = await engine.handle(user, "zzzz qqqq xxxx", lang="en")
+    assert first.topic == "fallback"
+    kb = engine.kb()
+    assert first.messages[0].text == kb.string("did_you_mean", "en")
+    workers[0].kill()
+    second = await engine.handle(user, "qqqq zzzz wwww", lang="en")
+    # The other worker read the first fallback from Redis: this is the second one in a row.
+    assert second.topic == "fallback"
+    assert second.messages[0].text == kb.string("fallback_second", "en")
+    workers[0].start()
+    await asyncio.get_running_loop().run_in_executor(None, workers[0].wait_ready, 300)
+
+
+async def test_redis_restart_is_survived_with_a_kind_message_meanwhile(cluster):
+    engine, workers, server = cluster
+    port = server.port
+    server.stop()
+    during = await engine.handle("redis-outage", "how do I register with a GP", lang="en")
+    assert during.topic in ("error", "unavailable")
+    assert during.messages[0].text == engine.text("store_unavailable", "en") or during.messages[0].text == engine.text("error", "en")
+    crisis = await engine.handle("redis-outage", "I want to kill myself", lang="en")
+    assert crisis.topic == "crisis" and "116 123" in crisis.messages[0].text
+    server.port = port
+    server.start()
+    after = await engine.handle("redis-outage", "how do I register with a GP", lang="en")
+    assert after.topic == "gp_registration"
