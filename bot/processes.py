@@ -143,7 +143,7 @@ class RasaWorker(ChildProcess):
 
     def command(self) -> List[str]:
         return [
-            sys.executable, "-m", "rasa", "run", "--model", str(self.model),
+            sys.executable, "-m", "bot.rasa_ext.worker_main", "run", "--model", str(self.model),
             "--endpoints", self.endpoints, "--credentials", "credentials.yml",
             "--port", str(self.port), "--interface", self.interface, "--enable-api", "--quiet",
         ]

@@ -86,3 +86,21 @@ async def test_redis_restart_is_survived_with_a_kind_message_meanwhile(cluster):
     server.start()
     after = await engine.handle("redis-outage", "how do I register with a GP", lang="en")
     assert after.topic == "gp_registration"
+
+
+async def test_stored_conversations_hold_no_text_no_raw_id_and_forget_deletes_them(cluster):
+    engine, workers, server = cluster
+    secret_text = "my neighbour Fatima has toothache"
+    telegram_id = 987654321
+    await engine.handle(telegram_id, secret_text, lang="en")
+    client = server.client()
+    stored = {key: client.get(key) for key in client.keys("*")}
+    assert stored
+    for key, value in stored.items():
+        assert str(telegram_id) not in key and str(telegram_id) not in value
+        assert "Fatima" not in value and "toothache" not in value
+    conversation_keys = [k for k in stored if engine.conversation_id(telegram_id) in k]
+    assert len(conversation_keys) == 1
+    await engine.forget(telegram_id)
+    assert client.get(conversation_keys[0]) is None
+    assert engine.conversation_id(telegram_id) not in engine.users
