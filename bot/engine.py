@@ -38,6 +38,14 @@ FALLBACK_STRINGS = {
     "one_moment": "I am still starting up. Full answers will follow in a moment. If someone is in danger, call 999.",
     "menu_title": "Menu",
     "choose_language": "Choose your language",
+    "language_set": "I will answer in {language}.",
+    "not_text": "I can only read text messages. Please type your question in a few words.",
+    "unknown_command": "I do not know that command. Try /menu.",
+    "rate_limited": "You are sending messages very fast. Please wait a minute.",
+    "forget_done": "Done: I have deleted our conversation and your settings.",
+    "store_unavailable": "Sorry, I cannot answer fully right now. Please try again soon. In an emergency, call 999.",
+    "long_message": "Your message was very long, so I answered the start of it.",
+    "feedback_thanks": "Thank you.",
 }
 
 
@@ -93,14 +101,17 @@ class Engine:
         try:
             return self.knowledge.current()
         except Exception:  # the knowledge file is broken and there is no last good copy
-            log.exception("knowledge file unavailable")
+            log.warning("knowledge file unavailable: answering from built-in text")
             return None
 
     def text(self, key: str, lang: str, **fmt: Any) -> str:
         kb = self.kb()
         if kb is not None:
             return kb.string(key, lang, **fmt)
-        return FALLBACK_STRINGS.get(key, key)
+        try:
+            return FALLBACK_STRINGS.get(key, FALLBACK_STRINGS["error"]).format(**fmt)
+        except (KeyError, IndexError):
+            return FALLBACK_STRINGS["error"]
 
     def menu_button(self, lang: str) -> Dict[str, str]:
         return {"title": self.text("menu_title", lang), "payload": "menu"}

@@ -274,10 +274,16 @@ def test_hot_reload_sees_new_translation_file(content):
     assert wait_for(lambda: store.current().answer("crisis", "fr").status == "draft")
 
 
-def test_first_load_must_succeed(content):
+def test_broken_content_at_start_up_raises_on_use_and_recovers_when_fixed(content):
+    good = (content / "knowledge.yml").read_text(encoding="utf-8")
     (content / "knowledge.yml").write_text("topics: [\n", encoding="utf-8")
-    with pytest.raises(ContentError):
-        KnowledgeStore(content)
+    store = KnowledgeStore(content, interval=0.0)  # the bot still starts: safety answers live in code
+    with pytest.raises(ContentError) as error:
+        store.current()
+    assert "knowledge.yml:2" in str(error.value)
+    (content / "knowledge.yml").write_text(good, encoding="utf-8")
+    touch_later(content / "knowledge.yml")
+    assert wait_for(lambda: store._current() is not None)
 
 
 # --------------------------------------------------------------------------- speed and purity

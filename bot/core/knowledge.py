@@ -1341,14 +1341,23 @@ class KnowledgeStore:
         self.content_dir = Path(content_dir) if content_dir else default_content_dir()
         self.interval = interval
         self._lock = threading.Lock()
-        self._signature = _signature(self.content_dir)
-        self._kb = KnowledgeBase.load(self.content_dir)  # the first load must succeed
-        self._log_translation_problems(self._kb, set())
-        self._checked = time.monotonic()
+        self._signature: tuple | None = None
+        self._kb: KnowledgeBase | None = None
         self._refused: tuple | None = None
         self.last_error: ContentError | None = None
+        # A broken content folder at start-up does not stop the bot: safety answers and
+        # the language picker live in code; current() raises until a valid edit arrives.
+        self.reload()
+        self._checked = time.monotonic()
 
     def current(self) -> KnowledgeBase:
+        """The last good content; raises ContentError if there has never been any."""
+        kb = self._current()
+        if kb is None:
+            raise self.last_error or ContentError([])
+        return kb
+
+    def _current(self) -> KnowledgeBase | None:
         now = time.monotonic()
         if now - self._checked < self.interval:
             return self._kb
@@ -1373,7 +1382,8 @@ class KnowledgeStore:
             self._refused = sig
             self.last_error = exc
             errors = [p for p in exc.problems if p.is_error]
-            log.error("content edit refused (%d problem(s)); still serving the last good version", len(errors))
+            log.error("content edit refused (%d problem(s)); %s", len(errors),
+                      "still serving the last good version" if self._kb else "no content to serve: safety answers only")
             for p in errors:
                 log.error("%s:%s: %s. Fix: %s", p.file, p.line or "?", p.message, p.fix)
             return False
@@ -1381,7 +1391,7 @@ class KnowledgeStore:
             self._refused = sig
             log.exception("content reload failed; still serving the last good version")
             return False
-        old = {str(p) for p in self._kb.problems}
+        old = {str(p) for p in self._kb.problems} if self._kb else set()
         self._kb = kb
         self._signature = sig
         self._refused = None

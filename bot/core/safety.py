@@ -128,7 +128,7 @@ class Rule:
     lang: str
     kind: str  # crisis | emergency | not_crisis
     regex: re.Pattern[str]
-    raw: bool  # matched against the accented text instead of the normalised one
+    raw: bool  # `match: raw`: matched against the accented text, not the normalised one
     scripts: frozenset[str]
 
     def applies(self, text_scripts: frozenset[str]) -> bool:
@@ -183,6 +183,9 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
                 where = f"{path}: languages.{lang}.{section}[{index}]"
                 if not isinstance(item, Mapping) or "id" not in item or "pattern" not in item:
                     raise SafetyConfigError(f"{where}: needs 'id' and 'pattern'")
+                extra = set(item) - {"id", "pattern", "match"}
+                if extra:  # e.g. `on: raw` silently becomes the boolean key True in YAML 1.1
+                    raise SafetyConfigError(f"{where}: unknown key(s) {sorted(map(str, extra))}")
                 rule_id, pattern = str(item["id"]), str(item["pattern"])
                 expected = f"{lang}.{_SECTION_PREFIX[section]}."
                 if not rule_id.startswith(expected):
@@ -190,9 +193,9 @@ def load_lexicon(path: Path | str = LEXICON_PATH) -> Lexicon:
                 if rule_id in seen:
                     raise SafetyConfigError(f"{where}: duplicate id {rule_id!r}")
                 seen.add(rule_id)
-                on = item.get("on", "normalized")
+                on = item.get("match", "normalized")
                 if on not in ("normalized", "raw"):
-                    raise SafetyConfigError(f"{where}: 'on' must be 'normalized' or 'raw'")
+                    raise SafetyConfigError(f"{where}: 'match' must be 'normalized' or 'raw'")
                 if on == "raw" and section == "not_crisis":
                     raise SafetyConfigError(f"{where}: exclusions always match the normalised text")
                 try:
@@ -230,7 +233,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def _raw_form(text: str) -> str:
-    """Lower case with accents kept, for `on: raw` patterns."""
+    """Lower case with accents kept, for `match: raw` patterns."""
     text = unicodedata.normalize("NFC", strip_invisible(text)).casefold()
     return _SPACES.sub(" ", text).strip()
 

@@ -18,7 +18,12 @@ hookimpl = pluggy.HookimplMarker("rasa")
 
 class Redactor:
     def log_run(self, value: Any) -> str:
+        """Called by Rasa's log processor for each field that may hold user text."""
         return "[redacted]"
+
+    def run(self, event: Any) -> None:
+        """Called for each new tracker event (for an anonymised event stream); we stream nothing."""
+        return None
 
 
 class PrivacyPlugin:
@@ -27,11 +32,22 @@ class PrivacyPlugin:
         return Redactor()
 
 
+def _tracebacks_without_locals() -> None:
+    """Rasa's JSON logs render exceptions with every frame's local variables, which
+    include the message text; render them without locals instead."""
+    import structlog
+    from structlog.tracebacks import ExceptionDictTransformer
+
+    structlog.processors.dict_tracebacks = structlog.processors.ExceptionRenderer(
+        ExceptionDictTransformer(show_locals=False))
+
+
 def main() -> None:
     if os.environ.get("SANCTUARY_LOG_MESSAGE_TEXT", "0") != "1":
         from rasa.plugin import plugin_manager
 
         plugin_manager().register(PrivacyPlugin())
+        _tracebacks_without_locals()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -39,15 +39,23 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> List[str]:
     return parts
 
 
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d)")
+NBSP = "\u00a0"
+
+
 def directional(text: str, lang: str) -> str:
-    """Start every line of right-to-left text with a right-to-left mark.
+    """Lay out right-to-left text so it reads right and numbers stay in order.
 
     Telegram picks a paragraph's direction from its first strong character, so a
-    line that starts with "NHS 111" or a digit would otherwise lay out left to
-    right. Numbers and phone numbers inside the line keep their order.
+    line that starts with "NHS 111" or a digit would lay out left to right: each
+    line starts with a right-to-left mark. In right-to-left text a phone number's
+    groups ("116 123") would show reversed ("123 116"), because a plain space
+    separates two number runs; a no-break space is a common separator in the
+    Unicode bidi algorithm, so "116 123" stays one number in its own order.
     """
     if not is_rtl(lang):
         return text
+    text = _SPACE_IN_NUMBER.sub(NBSP, text)
     return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
 
 
