@@ -23,6 +23,11 @@ from bot.core.settings import repo_root
 log = logging.getLogger("sanctuary.processes")
 
 
+def log_dir() -> Path:
+    """Where child processes write their logs (SANCTUARY_LOG_DIR, default var/logs)."""
+    return Path(os.environ.get("SANCTUARY_LOG_DIR") or repo_root() / "var" / "logs")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -63,7 +68,7 @@ class ChildProcess:
         return self.base_url + "/"
 
     def start(self) -> "ChildProcess":
-        logs = repo_root() / "var" / "logs"
+        logs = log_dir()
         logs.mkdir(parents=True, exist_ok=True)
         self._log_file = open(logs / f"{self.name}-{self.port}.log", "ab")
         self.process = subprocess.Popen(
@@ -86,11 +91,11 @@ class ChildProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
-                raise RuntimeError(f"{self.name} exited during start-up; see var/logs/{self.name}-{self.port}.log")
+                raise RuntimeError(f"{self.name} exited during start-up; see {log_dir()}/{self.name}-{self.port}.log")
             if self.healthy():
                 return
             time.sleep(0.25)
-        raise TimeoutError(f"{self.name} was not ready after {timeout:.0f} s; see var/logs/{self.name}-{self.port}.log")
+        raise TimeoutError(f"{self.name} was not ready after {timeout:.0f} s; see {log_dir()}/{self.name}-{self.port}.log")
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process and self.process.poll() is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SANCTUARY_PSEUDONYM_KEY", "test-pseudonym-key")
+# Child processes of this test session log to a fresh folder, which the privacy test reads.
+os.environ["SANCTUARY_LOG_DIR"] = tempfile.mkdtemp(prefix="sanctuary-test-logs-")
 
 from bot.core.settings import Settings, repo_root  # noqa: E402
 

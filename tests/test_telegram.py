@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.core import safety
 from bot.core.knowledge import LANGUAGES
 from bot.telegram_bot.app import build_application
 from bot.devtools.fake_telegram import TOKEN, FakeBotAPI
@@ -63,9 +64,9 @@ async def test_choosing_arabic_then_asking_in_arabic_answers_in_arabic(telegram)
 
 async def test_deep_link_opens_the_topic_in_that_language(telegram, engine):
     user = new_user()
-    telegram.push_message(user, "/start gp_registration-ar")
-    sent = await telegram.wait_for(user, 1)
     expected = engine.topic_answer("gp_registration", "ar").messages
+    telegram.push_message(user, "/start gp_registration-ar")
+    sent = await telegram.wait_for(user, len(expected))
     assert arabic_letters(sent[0]["text"]) > 20
     assert len(sent) >= len(expected)
 
@@ -133,8 +134,10 @@ async def test_forty_users_at_once_nothing_lost_and_each_chat_in_order(telegram,
         for user in users:
             telegram.push_message(user, text)
     menu_title = engine.text("menu_title", "en")
+    expected = 1 + len(safety.safety_messages("crisis", "en")) + len(engine.kb().move("help", "en"))
     for user in users:
-        sent = await telegram.wait_for(user, 3, timeout=60)
+        sent = await telegram.wait_for(user, expected, timeout=60)
+        assert len(sent) == expected
         texts = [m["text"] for m in sent]
         menu_at = texts.index(menu_title)
         crisis_at = next(i for i, t in enumerate(texts) if "116 123" in t)
