@@ -216,9 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
         register_content(sub)
     from bot.benchmark import register as register_bench
     from bot.evaluation import register as register_eval
+    from bot.poster import register as register_poster
 
     register_eval(sub)
     register_bench(sub)
+    register_poster(sub)
     return parser
 
 
