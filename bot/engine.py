@@ -63,6 +63,7 @@ class Reply:
     language: str
     messages: List[BotMessage]
     status: str = "reviewed"
+    expects: Optional[str] = None  # what the bot just asked for ("place"), not shown
 
     def as_json(self) -> Dict[str, Any]:
         return {
@@ -80,6 +81,7 @@ class UserState:
     language: Optional[str] = None
     chosen: bool = False  # an explicit choice (button, command, --lang) wins over detection
     offered: set = field(default_factory=set)
+    expects: Optional[str] = None
     last_seen: float = field(default_factory=time.monotonic)
 
 
@@ -175,13 +177,26 @@ class Engine:
             elif nlu_text.startswith("/") and not nlu_text[1:2].isalpha():
                 reply = self._move_reply("help", language)
             else:
-                reply = await self._ask_rasa(conversation_id, nlu_text, language)
+                reply = await self._ask_rasa(conversation_id, self._as_place_answer(state, nlu_text) or nlu_text, language)
+            state.expects = reply.expects
             if too_long:
                 reply.messages.insert(0, BotMessage(self.text("long_message", language)))
             if offer:
                 state.offered.add(offer)
                 reply.messages.append(self._switch_offer(offer))
             return reply
+
+    def _as_place_answer(self, state: UserState, text: str) -> Optional[str]:
+        """A town or postcode, when the bot asked for one (or a message that is just a
+        known place), goes to the local support finder as a place answer, not the NLU."""
+        kb = self.kb()
+        if kb is None:
+            return None
+        words = len(text.split())
+        known_place = kb.directory().lookup_place(text) is not None
+        if (state.expects == "place" and words <= 4) or (known_place and words <= 3):
+            return "/inform_place" + json.dumps({"place": text[:100]}, ensure_ascii=False)
+        return None
 
     async def _ask_rasa(self, conversation_id: str, text: str, language: str) -> Reply:
         if self.pool is None or not self.worker_ready:
@@ -196,10 +211,14 @@ class Engine:
     def _reply_from_rasa(self, data: List[Dict[str, Any]], language: str) -> Reply:
         messages: List[BotMessage] = []
         info: Dict[str, Any] = {}
+        expects = None
         for item in data:
             custom = item.get("custom")
             if isinstance(custom, dict) and META_KEY in custom:
                 info = custom[META_KEY]
+                continue
+            if isinstance(custom, dict) and "sanctuary_expects" in custom:
+                expects = custom["sanctuary_expects"]
                 continue
             text = item.get("text")
             buttons = [{"title": b.get("title", ""), "payload": b.get("payload", "")} for b in item.get("buttons") or []]
@@ -215,7 +234,7 @@ class Engine:
         return Reply(
             topic=info.get("topic", "fallback"), intent=info.get("intent"),
             confidence=float(info.get("confidence", 0.0)), language=info.get("language", language),
-            messages=messages, status=info.get("status", "reviewed"),
+            messages=messages, status=info.get("status", "reviewed"), expects=expects,
         )
 
     # ----- front-end payloads (buttons) ------------------------------------

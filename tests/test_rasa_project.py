@@ -46,3 +46,18 @@ def test_every_language_has_training_and_held_out_examples_for_every_topic():
             assert held_out.get(topic), (lang, topic)
         overlap = {t for ex in held_out.values() for t in ex} & {t for ex in train.values() for t in ex}
         assert not overlap, (lang, sorted(overlap)[:5])
+
+
+def test_rules_file_is_generated_from_the_domain():
+    from bot.devtools.generate_rules import rules_text
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    assert (ROOT / "stories" / "rules.yml").read_text() == rules_text(domain["intents"]), \
+        "run: python -m bot.devtools.generate_rules"
+
+
+def test_rasa_test_stories_pass(trained_model, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rasa", "test", "core", "--stories", "tests/stories",
+                             "--model", str(trained_model), "--out", str(tmp_path), "--fail-on-prediction-errors"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
