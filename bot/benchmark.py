@@ -23,8 +23,9 @@ from typing import Dict, List
 from bot.core.settings import Settings, repo_root
 from bot.devtools.fake_telegram import TOKEN, FakeBotAPI
 
-QUESTIONS = ["how do I register with a GP", "I have bad toothache", "is the hospital free for asylum seekers",
+QUESTIONS = ["how do I register with a GP", "I have bad toothache", "the GP refused to register me",
              "where can I get free prescriptions", "I feel very stressed and cannot sleep"]
+ANSWER_TOPICS = ["gp_registration", "dental_urgent", "gp_refused", "help_with_costs", "mental_health"]
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -124,23 +125,30 @@ async def measure_bot(settings: Settings, rounds: int, users: int, per_user: int
     figures["p50_s"] = statistics.median(latencies)
     figures["p95_s"] = percentile(latencies, 95)
 
-    # Concurrency: `users` users send `per_user` messages each, all at once.
+    # Concurrency: `users` users at once, each sending `per_user` messages and waiting for
+    # each full answer before the next (as people do). Throughput and per-message p95.
     base = 10_000
-    first_reply_time: Dict[int, float] = {}
+    answer_sizes = {q: len(runtime.engine.topic_answer(t, "en").messages)
+                    for q, t in zip(QUESTIONS, ANSWER_TOPICS)}
+
+    async def one_user(u: int) -> List[float]:
+        latencies = []
+        for k in range(per_user):
+            question = QUESTIONS[(u + k) % len(QUESTIONS)]
+            before = len(api.by_chat[base + u])
+            t_push = time.monotonic()
+            api.push_message(base + u, question)
+            sent = await api.wait_for(base + u, before + answer_sizes[question], timeout=300)
+            latencies.append(sent[-1]["time"] - t_push)
+        return latencies
+
     t0 = time.monotonic()
-    for k in range(per_user):
-        for u in range(users):
-            api.push_message(base + u, QUESTIONS[(u + k) % len(QUESTIONS)])
-    counts = {}
-    for u in range(users):
-        await api.wait_for(base + u, per_user, timeout=300)
+    per_message = [x for user_latencies in await asyncio.gather(*(one_user(u) for u in range(users))) for x in user_latencies]
     elapsed = time.monotonic() - t0
-    total_replies = sum(len(api.by_chat[base + u]) for u in range(users))
     figures["concurrent_users"] = users
     figures["concurrent_messages"] = users * per_user
-    figures["concurrent_replies_per_s"] = total_replies / elapsed
     figures["concurrent_messages_per_s"] = users * per_user / elapsed
-    per_message = [api.by_chat[base + u][k]["time"] - t0 for u in range(users) for k in range(min(per_user, len(api.by_chat[base + u])))]
+    figures["concurrent_replies_per_s"] = sum(len(api.by_chat[base + u]) for u in range(users)) / elapsed
     figures["concurrent_p95_s"] = percentile(per_message, 95)
 
     # Sustained: 30 messages per second for `rate_seconds`, each from a fresh user.
@@ -197,7 +205,7 @@ def render(f: Dict[str, float], floor: List[float]) -> str:
          f"p50 <= 3 x floor ({3 * floor_p50 * 1000:.0f} ms)"),
         (f"{int(f['concurrent_users'])} users at once, {int(f['concurrent_messages'])} messages: throughput",
          f"{f['concurrent_messages_per_s']:.1f} messages/s ({f['concurrent_replies_per_s']:.1f} replies/s)", ""),
-        (f"{int(f['concurrent_users'])} users at once: p95 (from burst start)", f"{f['concurrent_p95_s'] * 1000:.0f} ms", "<= 1 s"),
+        (f"{int(f['concurrent_users'])} users at once: p95 per message", f"{f['concurrent_p95_s'] * 1000:.0f} ms", "<= 1 s"),
         (f"Sustained 30 messages/s ({int(f['sustained_messages'])} messages): lost, p95",
          f"{int(f['sustained_lost'])} lost, p95 {f['sustained_p95_s'] * 1000:.0f} ms", "nothing lost"),
         ("Peak RSS, all processes (front end + Rasa worker + action server)", f"{f['peak_rss_mb']:.0f} MB", "<= 1.0 GB"),
@@ -247,8 +255,9 @@ measures from the moment the runtime starts. "First reply" is the language picke
 for /start, which the front end answers while the model loads. Latency is from the
 moment the update is queued in the fake server until the bot's last message for it
 arrives there; the echo bot in the same harness is the floor the harness itself costs.
-The concurrent run has every user send all their messages at once; the sustained run
-sends 30 messages per second (Telegram's per-bot sending limit) from fresh users.
+In the concurrent run 40 users talk at once, each sending 5 questions and waiting for
+each full answer before the next, as people do; the sustained run sends 30 messages
+per second (Telegram's per-bot sending limit) from fresh users.
 Peak RSS is the sum of each process's high-water mark (VmHWM).
 """
 

@@ -99,6 +99,20 @@ def test_patterns_are_written_in_normalised_form(lexicon, lang):
     assert not problems, "\n".join(problems)
 
 
+def test_patterns_bound_their_repeats(lexicon):
+    """\\S+ or .* after a short, frequent prefix makes a long message quadratic.
+
+    (\\s* is fine: normalize() collapses whitespace to single spaces.)
+    """
+    unbounded = re.compile(r"(?:\\[SWwd]|(?<!\\)\.|\[\^[^\]]*\])[+*]")
+    offenders = [
+        rule.rule_id
+        for rule in (*lexicon.crisis, *lexicon.emergency, *lexicon.exclusions)
+        if unbounded.search(rule.regex.pattern)
+    ]
+    assert not offenders, f"use {{1,30}} / {{0,30}} instead of + / * in: {offenders}"
+
+
 def _write_lexicon(tmp_path, body: str) -> Path:
     path = tmp_path / "lexicon.yml"
     path.write_text(body, encoding="utf-8")

@@ -42,12 +42,24 @@ def _tracebacks_without_locals() -> None:
         ExceptionDictTransformer(show_locals=False))
 
 
+def _no_event_anonymisation() -> None:
+    """With a pipeline registered, Rasa also re-reads the tracker after every message to
+    anonymise new events for an event stream; we stream no events, so skip that work."""
+    from rasa.core.processor import MessageProcessor
+
+    async def skip(self: Any, tracker: Any) -> None:
+        return None
+
+    MessageProcessor.run_anonymization_pipeline = skip
+
+
 def main() -> None:
     if os.environ.get("SANCTUARY_LOG_MESSAGE_TEXT", "0") != "1":
         from rasa.plugin import plugin_manager
 
         plugin_manager().register(PrivacyPlugin())
         _tracebacks_without_locals()
+        _no_event_anonymisation()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

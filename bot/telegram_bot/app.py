@@ -86,9 +86,10 @@ class SanctuaryBot:
                 if verdict == "warn":
                     await self.send_text(context, chat_id, BotMessage(self.engine.text("rate_limited", self._lang(update))), self._lang(update))
                 return
-            await self._typing(context, chat_id)
+            typing = asyncio.create_task(self._typing(context, chat_id))  # do not wait for it
             hint = update.effective_user.language_code
             reply = await self.engine.handle(update.effective_user.id, update.effective_message.text or "", hint=hint)
+            await typing
             await self.send_reply(context, chat_id, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
