@@ -69,7 +69,8 @@ def baseline_accuracy(train: List[Example], test: List[Example]) -> Tuple[float,
     return sum(right) / len(right), {k: sum(v) / len(v) for k, v in per_lang.items()}
 
 
-async def _predict(model_path: Path, texts: List[str]) -> List[Tuple[str, float]]:
+async def _predict(model_path: Path, texts: List[str]) -> List[Tuple[str, float, Optional[str]]]:
+    """(intent, confidence, likeliest intent other than the fallback) for each text."""
     import os
 
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -84,7 +85,8 @@ async def _predict(model_path: Path, texts: List[str]) -> List[Tuple[str, float]
     out = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        out.append((parsed["intent"]["name"], float(parsed["intent"]["confidence"])))
+        ranked = [r["name"] for r in parsed.get("intent_ranking", []) if r["name"] != "nlu_fallback"]
+        out.append((parsed["intent"]["name"], float(parsed["intent"]["confidence"]), ranked[0] if ranked else None))
     return out
 
 
@@ -105,7 +107,7 @@ def evaluate(model_path: Path, root: Optional[Path] = None) -> dict:
     translit: Dict[str, List[bool]] = defaultdict(list)
     confusions: Counter = Counter()
     lang_right: Dict[str, List[bool]] = defaultdict(list)
-    for example, (intent, _confidence) in zip(test, predictions):
+    for example, (intent, _confidence, _top) in zip(test, predictions):
         match = safety.detect(example.text)
         predicted = match.kind if match else intent
         ok = predicted == example.intent
@@ -122,6 +124,11 @@ def evaluate(model_path: Path, root: Optional[Path] = None) -> dict:
         return sum(values) / len(values) if values else float("nan")
 
     all_results = [ok for values in by_lang.values() for ok in values]
+    # What a person in crisis gets: the safety answer comes from the lexicon or from the NLU.
+    # (action_clarify also sends it when crisis or emergency is the likeliest intent below the threshold.)
+    safety_lines = [(e, top) for e, (_i, _c, top) in zip(test, predictions) if e.intent in ("crisis", "emergency")]
+    caught = sum(1 for e, top in safety_lines if safety.detect(e.text) or top in ("crisis", "emergency"))
+    safety_heldout = {"caught": caught, "total": len(safety_lines), "recall": caught / max(len(safety_lines), 1)}
     base_overall, base_by_lang = baseline_accuracy(train, test)
     return {
         "examples": len(test),
@@ -136,6 +143,7 @@ def evaluate(model_path: Path, root: Optional[Path] = None) -> dict:
         "baseline_overall": base_overall,
         "baseline_by_language": base_by_lang,
         "safety": safety.evaluate_safety(),
+        "safety_on_heldout": safety_heldout,
         "nlu_ms_per_message": 1000 * nlu_seconds / max(len(test), 1),
     }
 
@@ -155,9 +163,15 @@ def format_report(r: dict) -> str:
     lines += ["", "main confusions (expected -> predicted: count):"]
     lines += [f"  {a} -> {b}: {n}" for (a, b), n in r["confusions"]]
     s = r["safety"]
-    lines += ["", f"Safety layer: recall {s['recall']:.3f}, false alarms {s['false_alarm_rate']:.3f}"]
-    for lang, figures in sorted(s.get("per_language", {}).items()):
-        lines.append(f"  {lang:<5} {figures}")
+    lines += ["", "Safety layer on tests/safety_data (direct, indirect, transliterated; look-alikes):",
+              f"  recall {s['recall']:.3f}, false alarms {s['false_alarm_rate']:.3f}",
+              "  lang  recall  false-alarms  (positives / look-alikes)"]
+    for lang, f in sorted(s.get("per_language", {}).items()):
+        lines.append(f"  {lang:<5} {f['recall']:.3f}   {f['false_alarm_rate']:.3f}         ({f['positives']} / {f['lookalikes']})")
+    held = r.get("safety_on_heldout")
+    if held:
+        lines.append(f"  crisis/emergency lines of the NLU held-out set answered with the safety answer "
+                     f"(safety layer or NLU): {held['caught']}/{held['total']} = {held['recall']:.3f}")
     lines.append(f"\nNLU time per message: {r['nlu_ms_per_message']:.1f} ms")
     return "\n".join(lines)
 
