@@ -249,9 +249,11 @@ class Engine:
         if kind == "menu":
             return self.menu(language, int(rest or 0))
         if kind == "lang" and rest in LANGUAGES:
+            # First contact or a switch: a short welcome, one line on privacy, then the menu.
             state.language, state.chosen = rest, True
             reply = self.menu(rest, 0)
-            reply.messages.insert(0, BotMessage(self.text("language_set", rest, language=self.language_name(rest))))
+            reply.messages[0:0] = [BotMessage(self.text("language_set", rest, language=self.language_name(rest))),
+                                   BotMessage(self.text("welcome", rest) + "\n\n" + self.text("privacy_short", rest))]
             reply.topic = "language"
             return reply
         if kind == "keep":

@@ -63,3 +63,20 @@ async def test_follow_up_buttons_point_at_topics(engine):
     payloads = [b["payload"] for m in reply.messages for b in m.buttons]
     assert any(p.startswith("/") for p in payloads)
     assert "menu" in payloads
+
+
+async def test_a_message_in_another_language_gets_an_offer_to_switch(engine):
+    key = user()
+    engine.set_language(key, "en")
+    reply = await engine.handle(key, "كيف يمكنني التسجيل عند طبيب عام؟")
+    assert reply.language == "en"  # the explicit choice wins
+    offer = reply.messages[-1]
+    assert [b["payload"] for b in offer.buttons] == ["lang:ar", "keep"]
+    switched = await engine.handle_payload(key, "lang:ar")
+    assert switched.language == "ar"
+    assert switched.messages[1].text.startswith(engine.kb().string("welcome", "ar")[:20])
+
+
+async def test_latin_letter_arabic_is_answered_in_arabic(engine):
+    reply = await engine.handle(user(), "kifak, baddi sajjel 3and doctor GP, shu lazem a3mel?")
+    assert reply.language == "ar", reply.as_json()
