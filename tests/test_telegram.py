@@ -143,3 +143,17 @@ async def test_forty_users_at_once_nothing_lost_and_each_chat_in_order(telegram,
         crisis_at = next(i for i, t in enumerate(texts) if "116 123" in t)
         help_at = max(i for i, m in enumerate(sent) if "menu" in buttons(m))
         assert menu_at < crisis_at < help_at, texts
+
+
+async def test_flood_limit_answers_politely_once(telegram, engine, settings):
+    user = new_user()
+    limit = settings.flood_limit_per_minute
+    for _ in range(limit + 3):
+        telegram.push_message(user, "thanks")
+    polite = engine.text("rate_limited", "en")
+    per_answer = len(engine.kb().move("thanks", "en"))
+    await telegram.wait_for(user, limit * per_answer + 1, timeout=60)
+    await asyncio.sleep(1.0)
+    texts = [m["text"] for m in telegram.by_chat[user]]
+    assert texts.count(polite) == 1
+    assert len(texts) == limit * per_answer + 1  # every allowed message answered, then one notice, then quiet
