@@ -13,12 +13,10 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import yaml
-
+from bot.core.nlu_data import Example, read_examples
 from bot.core.settings import Settings, repo_root
 
 LATIN_LETTER = re.compile(r"[A-Za-z]")
@@ -26,30 +24,10 @@ NON_LATIN = re.compile(r"[^\x00-\x7f\u00c0-\u024f\u1e00-\u1eff]")
 NATIVE_LATIN_LANGS = {"en", "fr", "so", "sq", "vi"}
 
 
-@dataclass(frozen=True)
-class Example:
-    lang: str
-    intent: str
-    text: str
-
-    @property
-    def transliterated(self) -> bool:
-        """A Latin-letter line in a language that has its own script (Arabizi, Finglish, Roman Urdu)."""
-        return self.lang not in NATIVE_LATIN_LANGS and bool(LATIN_LETTER.search(self.text)) and not NON_LATIN.search(self.text)
-
-
-def read_examples(directory: Path) -> List[Example]:
-    examples = []
-    for path in sorted(Path(directory).glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu", []):
-            if "intent" not in block:
-                continue
-            for line in str(block.get("examples", "")).splitlines():
-                line = line.strip()
-                if line.startswith("- "):
-                    examples.append(Example(path.stem, block["intent"], line[2:].strip()))
-    return examples
+def transliterated(example: Example) -> bool:
+    """A Latin-letter line in a language that has its own script (Arabizi, Finglish, Roman Urdu)."""
+    return (example.lang not in NATIVE_LATIN_LANGS and bool(LATIN_LETTER.search(example.text))
+            and not NON_LATIN.search(example.text))
 
 
 def baseline_accuracy(train: List[Example], test: List[Example]) -> Tuple[float, Dict[str, float]]:
@@ -113,7 +91,7 @@ def evaluate(model_path: Path, root: Optional[Path] = None) -> dict:
         ok = predicted == example.intent
         by_lang[example.lang].append(ok)
         by_topic[example.intent].append(ok)
-        if example.transliterated:
+        if transliterated(example):
             translit[example.lang].append(ok)
         if not ok:
             confusions[(example.intent, predicted)] += 1

@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 from bot.core.knowledge import LANGUAGES, KnowledgeBase
 from bot.core.locales import autonym, is_rtl

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import List, Optional
 
 from bot.core.knowledge import KnowledgeStore

@@ -6,6 +6,7 @@ import sys
 
 import yaml
 
+from bot.core.nlu_data import read_file
 from bot.core.settings import repo_root
 
 ROOT = repo_root()
@@ -29,11 +30,9 @@ def test_every_topic_is_an_intent_with_a_rule():
 
 
 def _examples(path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     out = {}
-    for block in data["nlu"]:
-        if "intent" in block:
-            out[block["intent"]] = [l[2:].strip() for l in block["examples"].splitlines() if l.strip().startswith("- ")]
+    for example in read_file(path):
+        out.setdefault(example.intent, []).append(example.text)
     return out
 
 

@@ -19,6 +19,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+
+from bot.core.nlu_data import read_file
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -469,14 +471,8 @@ def test_importing_safety_loads_no_heavy_runtime():
 
 
 def _nlu_examples(path: Path):
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for block in data.get("nlu", []):
-        if "intent" not in block:
-            continue
-        for line in str(block.get("examples", "")).splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                yield block["intent"], re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
+    for example in read_file(path):
+        yield example.intent, example.text
 
 
 @pytest.mark.parametrize("lang", SAFETY_LANGUAGES)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
-import yaml
-
+from bot.core.nlu_data import texts_by_language
 from bot.core.normalize import strip_invisible
 
 ARABIC_SCRIPT = ("ar", "fa", "ps", "ckb", "ur")
@@ -119,15 +118,7 @@ class LanguageDetector:
 
     @classmethod
     def from_nlu_dir(cls, nlu_dir: Path) -> "LanguageDetector":
-        examples: Dict[str, List[str]] = defaultdict(list)
-        for path in sorted(Path(nlu_dir).glob("*.yml")):
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu", []):
-                for line in str(block.get("examples", "")).splitlines():
-                    line = line.strip()
-                    if line.startswith("- "):
-                        examples[path.stem].append(line[2:])
-        return cls(examples)
+        return cls(texts_by_language(nlu_dir))
 
     @property
     def languages(self) -> Tuple[str, ...]:

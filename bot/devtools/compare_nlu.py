@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from pathlib import Path
 
 from bot.core.normalize import normalize
 from bot.core.settings import repo_root
-from bot.evaluation import read_examples
+from bot.core.nlu_data import read_examples
 
 
 def designs():
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
-    from sklearn.svm import LinearSVC
 
     from bot.rasa_ext.classifier import SanctuaryIntentClassifier, build_pipeline
 

@@ -8,8 +8,6 @@ the file is current.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from bot.core.settings import repo_root

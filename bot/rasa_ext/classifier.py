@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent

@@ -43,7 +43,8 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = 4, base
         try:
             return await call()
         except RetryAfter as error:
-            delay = float(getattr(error.retry_after, "total_seconds", lambda: error.retry_after)())
+            retry = error.retry_after  # seconds, or a timedelta in newer PTB
+            delay = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
             log.warning("Bot API asked to wait %.1f s (429)", delay)
             if attempt == attempts:
                 raise
