@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	  if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
 	    echo "Python 3.10 is needed (Rasa 3.6 supports 3.8-3.10 only). Install it with pyenv ('pyenv install 3.10'), deadsnakes ('apt install python3.10 python3.10-venv') or uv ('uv python install 3.10'), then run make again." >&2; exit 1; fi; \
 	  "$$py" -m venv $(VENV); }
-	$(BIN)/python -m pip install -q --upgrade "pip<24" setuptools wheel
+	$(BIN)/python -m pip install -q --upgrade "pip<24" "setuptools==70.3.0" wheel
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
