@@ -42,7 +42,7 @@ class ActionAnswer(Action):
 
         # A conversation move (greet, thanks, help, ...) or out_of_scope.
         move = intent or "out_of_scope"
-        utter_messages(dispatcher, kb.move(move, lang), [{"title": kb.string("menu_title", lang), "payload": "menu"}])
+        utter_messages(dispatcher, kb.move(move, lang), [{"title": kb.string("menu_button", lang), "payload": "menu"}])
         topic = "fallback" if move == "out_of_scope" else move
         tag(dispatcher, topic=topic, intent=move, confidence=confidence, language=lang, status="reviewed")
         return events

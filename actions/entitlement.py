@@ -43,7 +43,7 @@ class ActionEntitlementAnswer(Action):
         kb = knowledge_store().current()
         situation = tracker.get_slot("asylum_situation") or "not_sure"
         buttons = [{"title": kb.title(t, lang), "payload": f"/{t}"} for t in ("help_with_costs", "maternity", "gp_registration")]
-        buttons.append({"title": kb.string("menu_title", lang), "payload": "menu"})
+        buttons.append({"title": kb.string("menu_button", lang), "payload": "menu"})
         utter_messages(dispatcher, [kb.string(f"entitlement_{situation}", lang), kb.string("entitlement_kept", lang)], buttons)
         tag(dispatcher, topic="hospital_charges", intent="inform_situation", confidence=1.0, language=lang,
             status="reviewed", situation=situation)

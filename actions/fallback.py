@@ -46,7 +46,7 @@ class ActionClarify(Action):
             return []
 
         kb = knowledge_store().current()
-        menu = {"title": kb.string("menu_title", lang), "payload": "menu"}
+        menu = {"title": kb.string("menu_button", lang), "payload": "menu"}
         confidence = float(top.get("confidence", 0.0))
         if _fallbacks_in_a_row(tracker) >= 2:
             utter_messages(dispatcher, [kb.string("fallback_second", lang)], [menu])

@@ -38,6 +38,6 @@ class ActionLocalSupportAnswer(Action):
         kb = knowledge_store().current()
         place = tracker.get_slot("place") or ""
         messages = describe(kb, place, lang)
-        utter_messages(dispatcher, messages, [{"title": kb.string("menu_title", lang), "payload": "menu"}])
+        utter_messages(dispatcher, messages, [{"title": kb.string("menu_button", lang), "payload": "menu"}])
         tag(dispatcher, topic="local_support", intent="inform_place", confidence=1.0, language=lang, status="reviewed")
         return [SlotSet("place", None)]

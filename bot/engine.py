@@ -37,6 +37,7 @@ FALLBACK_STRINGS = {
     "error": "Sorry, something went wrong. Please try again, or open the menu.",
     "one_moment": "I am still starting up. Full answers will follow in a moment. If someone is in danger, call 999.",
     "menu_title": "Menu",
+    "menu_button": "☰ Menu",
     "choose_language": "Choose your language",
     "language_set": "I will answer in {language}.",
     "not_text": "I can only read text messages. Please type your question in a few words.",
@@ -116,7 +117,7 @@ class Engine:
             return FALLBACK_STRINGS["error"]
 
     def menu_button(self, lang: str) -> Dict[str, str]:
-        return {"title": self.text("menu_title", lang), "payload": "menu"}
+        return {"title": self.text("menu_button", lang), "payload": "menu"}
 
     def state(self, conversation_id: str) -> UserState:
         self._expire()

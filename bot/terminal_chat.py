@@ -48,7 +48,7 @@ async def run_chat(settings: Settings, lang: Optional[str]) -> int:
     if not settings.telegram_token:
         print("Terminal chat. (To run the Telegram bot instead, set TELEGRAM_BOT_TOKEN: see README.)")
     print("Type a question. Numbers press buttons. /menu, /language xx, /forget, /quit.")
-    print("Loading the language model (about 30 s); safety answers and the menu work already.\n")
+    print("The language model loads in a few seconds; safety answers and the menu work already.\n")
     buttons = show(engine.menu(lang or "en"))
     try:
         while True:

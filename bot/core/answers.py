@@ -34,5 +34,5 @@ def topic_buttons(kb: KnowledgeBase, topic: str, lang: str, status: str) -> List
             buttons.append({"title": kb.string(f"{name}_card_button", lang), "payload": f"card:{topic}:{name}"})
     if status == "draft":
         buttons.append({"title": kb.string("show_english", lang), "payload": f"english:{topic}"})
-    buttons.append({"title": kb.string("menu_title", lang), "payload": "menu"})
+    buttons.append({"title": kb.string("menu_button", lang), "payload": "menu"})
     return buttons
