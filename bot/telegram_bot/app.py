@@ -34,6 +34,7 @@ COMMAND_DEFAULTS = {
     "privacy": "What is kept about you",
     "forget": "Delete my data now",
 }
+TYPING_AFTER = 0.3  # seconds before a "typing..." indicator is worth sending
 NO_FEEDBACK_TOPICS = {"menu", "language", "feedback", "loading", "unavailable", "error", "crisis", "emergency", "fallback"}
 
 
@@ -86,10 +87,13 @@ class SanctuaryBot:
                 if verdict == "warn":
                     await self.send_text(context, chat_id, BotMessage(self.engine.text("rate_limited", self._lang(update))), self._lang(update))
                 return
-            typing = asyncio.create_task(self._typing(context, chat_id))  # do not wait for it
+            # Show "typing..." only if the answer is not ready at once (most are in ~25 ms).
+            typing = asyncio.create_task(self._typing(context, chat_id, delay=TYPING_AFTER))
             hint = update.effective_user.language_code
-            reply = await self.engine.handle(update.effective_user.id, update.effective_message.text or "", hint=hint)
-            await typing
+            try:
+                reply = await self.engine.handle(update.effective_user.id, update.effective_message.text or "", hint=hint)
+            finally:
+                typing.cancel()
             await self.send_reply(context, chat_id, reply)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -102,9 +106,12 @@ class SanctuaryBot:
                 log.debug("answerCallbackQuery failed")
             if self._flood(update) == "drop":
                 return
-            await self._typing(context, chat_id)
-            reply = await self.engine.handle_payload(update.effective_user.id, query.data or "menu",
-                                                     hint=update.effective_user.language_code)
+            typing = asyncio.create_task(self._typing(context, chat_id, delay=TYPING_AFTER))
+            try:
+                reply = await self.engine.handle_payload(update.effective_user.id, query.data or "menu",
+                                                         hint=update.effective_user.language_code)
+            finally:
+                typing.cancel()
             await self.send_reply(context, chat_id, reply)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,9 +211,13 @@ class SanctuaryBot:
             except Exception:
                 log.error("could not tell the user about the error")
 
-    async def _typing(self, context, chat_id: int) -> None:
+    async def _typing(self, context, chat_id: int, delay: float = 0.0) -> None:
         try:
+            if delay:
+                await asyncio.sleep(delay)
             await context.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+        except asyncio.CancelledError:
+            raise
         except Exception:
             pass  # a typing indicator is a nicety, never a reason to fail
 
