@@ -36,7 +36,7 @@ class Runtime:
         self.action_server: Optional[ActionServer] = None
         self.workers = workers
         knowledge = KnowledgeStore(content_dir())
-        detector = LanguageDetector.from_nlu_dir(repo_root() / "nlu")
+        detector = LanguageDetector.cached(repo_root() / "nlu", settings.model_dir)
         self.pool: Optional[WorkerPool] = None
         self.engine = Engine(None, knowledge, detector, Pseudonymiser(settings.pseudonym_key),
                              ttl_hours=settings.conversation_ttl_hours)

@@ -9,7 +9,9 @@ is Urdu, not English. Nothing is downloaded.
 """
 from __future__ import annotations
 
+import hashlib
 import math
+import pickle
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -98,7 +100,7 @@ class LanguageDetector:
     """
 
     def __init__(self, examples: Dict[str, Iterable[str]]) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
         from sklearn.pipeline import make_pipeline, make_union
         from sklearn.svm import LinearSVC
 
@@ -107,9 +109,12 @@ class LanguageDetector:
             for line in lines:
                 texts.append(_prepare(line))
                 labels.append(lang)
+        # Hashed n-grams keep the front end small: no vocabulary held in memory.
         features = make_union(
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
-            TfidfVectorizer(analyzer="word", sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"),
+            make_pipeline(HashingVectorizer(analyzer="char_wb", ngram_range=(1, 4), n_features=2**17,
+                                            alternate_sign=False, norm=None), TfidfTransformer(sublinear_tf=True)),
+            make_pipeline(HashingVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", n_features=2**16,
+                                            alternate_sign=False, norm=None), TfidfTransformer(sublinear_tf=True)),
         )
         self.model = make_pipeline(features, LinearSVC(C=0.5, random_state=0)) if texts else None
         if self.model is not None:
@@ -119,6 +124,36 @@ class LanguageDetector:
     @classmethod
     def from_nlu_dir(cls, nlu_dir: Path) -> "LanguageDetector":
         return cls(texts_by_language(nlu_dir))
+
+    @classmethod
+    def cached(cls, nlu_dir: Path, cache_dir: Path) -> "LanguageDetector":
+        """Load the detector trained on exactly these NLU files, or train and save it.
+
+        Training briefly needs about 100 MB more memory than the trained model, so the
+        front end loads a saved one (made by `sanctuary train`) when it can.
+        """
+        digest = hashlib.sha256()
+        for path in sorted(Path(nlu_dir).glob("*.yml")):
+            digest.update(path.name.encode() + path.read_bytes())
+        cache = Path(cache_dir) / f"language-detector-{digest.hexdigest()[:16]}.pkl"
+        if cache.exists():
+            try:
+                with cache.open("rb") as handle:
+                    detector = pickle.load(handle)  # our own file, written below
+                if isinstance(detector, cls):
+                    return detector
+            except Exception:  # a damaged cache is rebuilt
+                pass
+        detector = cls.from_nlu_dir(nlu_dir)
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache.parent.glob("language-detector-*.pkl"):
+                old.unlink()
+            with cache.open("wb") as handle:
+                pickle.dump(detector, handle)
+        except OSError:
+            pass
+        return detector
 
     @property
     def languages(self) -> Tuple[str, ...]:
