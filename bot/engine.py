@@ -238,6 +238,15 @@ class Engine:
             messages=messages, status=info.get("status", "reviewed"), expects=expects,
         )
 
+    async def handle_location(self, user_key: object, latitude: float, longitude: float,
+                              hint: Optional[str] = None) -> Reply:
+        """A shared location goes to the local support finder as the nearest area's name
+        (or "outside"); the coordinates are never passed on or stored."""
+        kb = self.kb()
+        hit = kb.directory().nearest(latitude, longitude) if kb else None
+        place = hit[1] if hit else "outside the covered areas"
+        return await self.handle_payload(user_key, "/inform_place" + json.dumps({"place": place}), hint=hint)
+
     # ----- front-end payloads (buttons) ------------------------------------
     async def handle_payload(self, user_key: object, payload: str, hint: Optional[str] = None) -> Reply:
         conversation_id = self.conversation_id(user_key)

@@ -344,3 +344,10 @@ def test_real_content_loads_if_present():
     kb = KnowledgeBase.load(REPO / "content")
     contract = yaml.safe_load((REPO / "content" / "topics.yml").read_text(encoding="utf-8"))
     assert set(contract["topics"]) <= set(kb.topic_ids)
+
+
+def test_nearest_area_for_a_shared_location():
+    directory = KnowledgeBase.load(Path(__file__).resolve().parents[1] / "content").directory()
+    assert directory.nearest(53.80, -1.55)[1] == "Leeds"
+    assert directory.nearest(53.72, -1.86)[1] == "Calderdale"
+    assert directory.nearest(51.50, -0.12) is None  # London: outside the covered region

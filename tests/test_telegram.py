@@ -91,11 +91,18 @@ async def test_non_text_messages_get_a_kind_reply_with_the_menu(telegram, engine
     assert "menu" in buttons(reply)
 
 
-async def test_a_shared_location_goes_to_local_support(telegram):
+async def test_a_shared_location_finds_the_nearest_support(telegram, engine):
     user = new_user()
-    telegram.push_message(user, None, location={"latitude": 53.79, "longitude": -1.75})
+    telegram.push_message(user, None, location={"latitude": 53.79, "longitude": -1.75})  # central Bradford
     sent = await telegram.wait_for(user, 1)
-    assert sent[0]["text"]
+    assert sent[0]["text"].startswith(engine.kb().string("support_near", "en", place="Bradford"))
+
+
+async def test_a_location_outside_the_region_gets_national_services(telegram, engine):
+    user = new_user()
+    telegram.push_message(user, None, location={"latitude": 53.48, "longitude": -2.24})  # Manchester
+    sent = await telegram.wait_for(user, 1)
+    assert sent[0]["text"] == engine.kb().string("support_outside", "en")
 
 
 async def test_a_5000_character_message_is_answered_within_limits(telegram):

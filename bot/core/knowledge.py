@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import math
 import re
 import threading
 import time
@@ -999,6 +1000,21 @@ class Directory:
     districts: dict[str, tuple[str, str]] = field(default_factory=dict)  # "LS29" -> ...
     towns: dict[str, tuple[str, str]] = field(default_factory=dict)  # "leeds" -> ...
     nhs: dict[str, str] = field(default_factory=dict)  # local authority -> ICB
+    centres: list[tuple[float, float, str, str, float]] = field(default_factory=list)  # lat, lon, region, LA, km
+
+    def nearest(self, lat: float, lon: float) -> tuple[str, str] | None:
+        """(region, local authority) of the nearest town centre within its region's radius.
+
+        Used for a shared Telegram location; the coordinates themselves are never kept.
+        """
+        best = None
+        for c_lat, c_lon, region, authority, radius in self.centres:
+            # Equirectangular distance: plenty for matching within a region.
+            x = math.radians(lon - c_lon) * math.cos(math.radians((lat + c_lat) / 2))
+            km = 6371.0 * math.hypot(x, math.radians(lat - c_lat))
+            if km <= radius and (best is None or km < best[0]):
+                best = (km, region, authority)
+        return (best[1], best[2]) if best else None
 
     def lookup_place(self, text: str) -> tuple[str, str] | None:
         """(region, local authority) for a postcode, postcode district or town name in ``text``."""
@@ -1170,6 +1186,11 @@ class KnowledgeBase:
                     target[key] = (region, str(v))
             for k, v in (pc.get("nhs") or {}).items() if isinstance(pc.get("nhs"), dict) else ():
                 d.nhs[str(k)] = str(v)
+            radius = float(pc.get("centre_radius_km") or 15)
+            for centre in (pc.get("centres") or {}).values() if isinstance(pc.get("centres"), dict) else ():
+                if isinstance(centre, dict) and {"lat", "lon", "local_authority"} <= set(centre):
+                    d.centres.append((float(centre["lat"]), float(centre["lon"]), region,
+                                      str(centre["local_authority"]), radius))
             for section, kind, target in (("organisations", "organisation", d.organisations),
                                           ("nhs_routes", "nhs", d.nhs_routes)):
                 for org in data.get(section) or []:

@@ -184,7 +184,9 @@ class SanctuaryBot:
 
     async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         async with self.locks[update.effective_chat.id]:
-            reply = await self.engine.handle_payload(update.effective_user.id, "/local_support")
+            location = update.effective_message.location
+            reply = await self.engine.handle_location(update.effective_user.id, location.latitude, location.longitude,
+                                                      hint=update.effective_user.language_code)
             await self.send_reply(context, update.effective_chat.id, reply)
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
