@@ -11,8 +11,6 @@ from actions.common import conversation_language, knowledge_store, latest_intent
 from bot.core import safety
 from bot.core.answers import topic_buttons, topic_messages
 
-SAFETY_TOPICS = ("crisis", "emergency")
-
 
 class ActionAnswer(Action):
     def name(self) -> Text:
@@ -23,7 +21,7 @@ class ActionAnswer(Action):
         intent, confidence = latest_intent(tracker)
         events: List[Dict[Text, Any]] = [SlotSet("language", lang)]
 
-        if intent in SAFETY_TOPICS:
+        if intent in safety.KINDS:
             # The safety text lives in code, not in content/, so a broken edit cannot remove it.
             utter_messages(dispatcher, safety.safety_messages(intent, lang), [])
             tag(dispatcher, topic=intent, intent=intent, confidence=confidence, language=lang, status="reviewed")

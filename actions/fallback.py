@@ -13,8 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import conversation_language, knowledge_store, tag, utter_messages
 from bot.core import safety
 
-SAFETY_TOPICS = ("crisis", "emergency")
-
 
 def _ranking(tracker: Tracker) -> List[Dict[Text, Any]]:
     return [r for r in tracker.latest_message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"]
@@ -40,7 +38,7 @@ class ActionClarify(Action):
         lang = conversation_language(tracker)
         ranking = _ranking(tracker)
         top = ranking[0] if ranking else {}
-        if top.get("name") in SAFETY_TOPICS:
+        if top.get("name") in safety.KINDS:
             utter_messages(dispatcher, safety.safety_messages(top["name"], lang), [])
             tag(dispatcher, topic=top["name"], intent=top["name"], confidence=float(top.get("confidence", 0)), language=lang, status="reviewed")
             return []

@@ -21,6 +21,7 @@ from bot.core import safety
 from bot.core.answers import topic_buttons, topic_messages
 from bot.core.knowledge import LANGUAGES, KnowledgeBase, KnowledgeStore
 from bot.core.language import LanguageDetector
+from bot.core.locales import autonym
 from bot.core.normalize import strip_invisible
 from bot.core.privacy import Pseudonymiser
 from bot.core.settings import repo_root
@@ -280,8 +281,6 @@ class Engine:
         return self.menu(language, 0)
 
     def language_name(self, lang: str) -> str:
-        from bot.core.locales import autonym
-
         return autonym(lang)
 
     def _switch_offer(self, lang: str) -> BotMessage:
@@ -300,7 +299,7 @@ class Engine:
         kb = self.kb()
         if kb is None:
             return Reply("menu", None, 1.0, language, [BotMessage(FALLBACK_STRINGS["error"])])
-        topics = [t for t in kb.topic_ids if t not in ("crisis", "emergency")]
+        topics = [t for t in kb.topic_ids if t not in safety.KINDS]
         pages = max(1, -(-len(topics) // MENU_PAGE_SIZE))
         page = min(max(page, 0), pages - 1)
         chunk = topics[page * MENU_PAGE_SIZE:(page + 1) * MENU_PAGE_SIZE]
@@ -316,7 +315,7 @@ class Engine:
         kb = self.kb()
         if kb is None or not kb.has_topic(topic):
             return self.menu(language)
-        if topic in ("crisis", "emergency"):
+        if topic in safety.KINDS:
             return Reply(topic, topic, 1.0, language, [BotMessage(t) for t in safety.safety_messages(topic, language)])
         texts, status, answered_in = topic_messages(kb, topic, language, show_draft_notice)
         buttons = topic_buttons(kb, topic, language, status)

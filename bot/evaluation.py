@@ -104,8 +104,8 @@ def evaluate(model_path: Path, root: Optional[Path] = None) -> dict:
     all_results = [ok for values in by_lang.values() for ok in values]
     # What a person in crisis gets: the safety answer comes from the lexicon or from the NLU.
     # (action_clarify also sends it when crisis or emergency is the likeliest intent below the threshold.)
-    safety_lines = [(e, top) for e, (_i, _c, top) in zip(test, predictions) if e.intent in ("crisis", "emergency")]
-    caught = sum(1 for e, top in safety_lines if safety.detect(e.text) or top in ("crisis", "emergency"))
+    safety_lines = [(e, top) for e, (_i, _c, top) in zip(test, predictions) if e.intent in safety.KINDS]
+    caught = sum(1 for e, top in safety_lines if safety.detect(e.text) or top in safety.KINDS)
     safety_heldout = {"caught": caught, "total": len(safety_lines), "recall": caught / max(len(safety_lines), 1)}
     base_overall, base_by_lang = baseline_accuracy(train, test)
     return {

@@ -47,7 +47,7 @@ def model_is_current(model_dir: Path) -> bool:
     return model_path(model_dir).exists() and stamp.exists() and stamp.read_text().strip() == training_fingerprint()
 
 
-def train(model_dir: Path, force: bool = False, quiet: bool = False) -> Path:
+def train(model_dir: Path, force: bool = False) -> Path:
     """Train (if needed) and return the model path. Raises RuntimeError on failure."""
     model_dir = Path(model_dir)
     if not force and model_is_current(model_dir):
@@ -62,8 +62,7 @@ def train(model_dir: Path, force: bool = False, quiet: bool = False) -> Path:
         command.append("--force")
     started = time.monotonic()
     # Training output goes to stderr so `sanctuary ask --json` keeps stdout for JSON lines.
-    output = subprocess.DEVNULL if quiet else sys.stderr
-    result = subprocess.run(command, cwd=repo_root(), env=child_env(), stdout=output, stderr=output)
+    result = subprocess.run(command, cwd=repo_root(), env=child_env(), stdout=sys.stderr, stderr=sys.stderr)
     if result.returncode != 0 or not model_path(model_dir).exists():
         raise RuntimeError("rasa train failed; run `sanctuary train` to see why")
     (model_dir / f"{MODEL_NAME}.fingerprint").write_text(fingerprint)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import yaml
 
+from bot.core import safety
 from bot.core.settings import repo_root
 
 FORM_ANSWERS = {"entitlement_form": "inform_situation", "location_form": "inform_place"}
 FORM_STARTERS = {"hospital_charges": "entitlement_form", "free_nhs_services": "entitlement_form",
                  "local_support": "location_form"}
-SAFETY = ("crisis", "emergency")
+SAFETY = safety.KINDS
 NOT_ANSWERED_DIRECTLY = set(FORM_ANSWERS.values())
 
 
