@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.core.knowledge import (LANGUAGES, RTL_LANGUAGES, ContentError, KnowledgeBase, _as_date, add_months,
+from bot.core.knowledge import (LANGUAGES, RTL_LANGUAGES, ContentError, KnowledgeBase, as_date, add_months,
                                 default_content_dir)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def overdue(kb: KnowledgeBase, today: dt.date, soon_days: int = 30) -> list[tupl
     """(topic, review_by, already past) for answers past or near their review date."""
     out = []
     for tid, e in kb.english_topics.items():
-        due = _as_date(e.get("review_by"))
+        due = as_date(e.get("review_by"))
         if due and due <= today + dt.timedelta(days=soon_days):
             out.append((tid, due, due < today))
     return sorted(out, key=lambda x: x[1])
