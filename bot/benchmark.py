@@ -265,8 +265,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(f"Machine: {machine()}\n\n{table}")
     if args.write:
         path = repo_root() / "docs" / "BENCHMARKS.md"
-        path.write_text(BENCHMARKS_TEMPLATE.format(date=time.strftime("%Y-%m-%d"), machine=machine(), table=table),
-                        encoding="utf-8")
+        floor_ms, floor_answer_ms = statistics.median(floor) * 1000, statistics.median(floor_answer) * 1000
+        path.write_text(BENCHMARKS_TEMPLATE.format(
+            date=time.strftime("%Y-%m-%d"), machine=machine(), table=table, floor_ms=f"{floor_ms:.1f}",
+            answer_messages=int(figures["answer_messages"]), floor_answer_ms=f"{floor_answer_ms:.1f}",
+            budget_ms=f"{max(0.0, 3 * floor_ms - floor_answer_ms):.1f}"), encoding="utf-8")
         print(f"\nWritten to {path}", file=sys.stderr)
     return 0
 
@@ -299,10 +302,16 @@ Peak RSS is the sum of each process's high-water mark (VmHWM).
 
 ## Reading the figures
 
-- **p50 against the floor.** The echo bot answers in about 2 ms on this harness; a real
-  answer needs a Rasa round trip (NLU, rules, one custom action over HTTP, the tracker
-  store) of about 20 ms, so the "3 x floor" target is not met. Rasa's own share was cut
-  from about 60 ms by building its action-response validator once (bot/rasa_ext/worker_main.py).
+- **p50 against the floor (target missed, and why).** The echo bot answers one message
+  in about {floor_ms} ms on this harness; delivering an answer's {answer_messages} messages one
+  after another (Telegram shows them in the order they are sent, so they cannot go in
+  parallel) costs the harness itself about {floor_answer_ms} ms. "3 x floor" leaves
+  {budget_ms} ms for everything else, less than understanding the message takes on its own
+  (intent model about 1 ms, language detection about 1 ms, safety patterns about 0.4 ms),
+  before the Rasa round trip (NLU, rules, one custom action, the tracker store: about
+  9 ms in-process) that the design requires. The answer's first message arrives in the
+  time shown above. Rasa's own share was cut from about 60 ms by building its
+  action-response validator once (bot/rasa_ext/worker_main.py).
 - **40 users at once** is a closed loop with no think time: every user sends the next
   question the moment the last answer arrives, all on the same 2 cores as the fake Bot
   API. A Rasa worker alone serves about 96 messages/s here; real users pause to read.
