@@ -55,7 +55,7 @@ def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
 class SanctuaryIntentClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 0.6, "char_min": 1, "char_max": 5, "temperature": 8.0, "random_state": 42, "ranking_length": 10}
+        return {"C": 1.0, "char_min": 1, "char_max": 5, "temperature": 8.0, "random_state": 42, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, pipeline=None) -> None:
         self.config = {**self.get_default_config(), **config}
