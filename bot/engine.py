@@ -96,6 +96,7 @@ class Engine:
         self.pseudonymise = pseudonymise
         self.ttl = ttl_hours * 3600
         self.users: Dict[str, UserState] = {}
+        self._last_sweep = float("-inf")
         self._locks: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.worker_ready = False
         self.feedback_path = feedback_path or repo_root() / "var" / "feedback.json"
@@ -127,7 +128,12 @@ class Engine:
         return state
 
     def _expire(self) -> None:
-        cutoff = time.monotonic() - self.ttl
+        """Forget idle users' settings; a sweep at most once a minute, not on every message."""
+        now = time.monotonic()
+        if now - self._last_sweep < 60:
+            return
+        self._last_sweep = now
+        cutoff = now - self.ttl
         for key in [k for k, s in self.users.items() if s.last_seen < cutoff]:
             self.users.pop(key, None)
 

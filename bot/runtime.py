@@ -10,6 +10,7 @@ import asyncio
 import logging
 from typing import List, Optional
 
+from bot.core import safety
 from bot.core.knowledge import KnowledgeStore
 from bot.core.language import LanguageDetector
 from bot.core.privacy import Pseudonymiser
@@ -35,6 +36,7 @@ class Runtime:
         self.local_workers: List[RasaWorker] = []
         self.action_server: Optional[ActionServer] = None
         self.workers = workers
+        safety.warm_up()  # compile the crisis patterns now (~0.5 s), not on someone's first message
         knowledge = KnowledgeStore(content_dir())
         detector = LanguageDetector.cached(repo_root() / "nlu", settings.model_dir)
         self.pool: Optional[WorkerPool] = None

@@ -28,14 +28,17 @@ def stable_index(key: str, n: int) -> int:
 
 
 class WorkerPool:
-    def __init__(self, urls: Sequence[str], timeout: float = 30.0, retry_down_after: float = 3.0) -> None:
+    def __init__(self, urls: Sequence[str], timeout: float = 30.0, retry_down_after: float = 3.0,
+                 max_connections: int = 32) -> None:
         if not urls:
             raise ValueError("WorkerPool needs at least one worker URL")
         self.urls = [u.rstrip("/") for u in urls]
         self.timeout = timeout
         self.retry_down_after = retry_down_after
         self._down_until: Dict[str, float] = {}
-        self._client = httpx.AsyncClient(timeout=timeout)
+        # As many idle connections kept as may be in use, so none is reopened per message.
+        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections))
 
     def order_for(self, conversation_id: str) -> List[str]:
         """The preferred worker first, then the others in ring order."""

@@ -25,6 +25,7 @@ ARABIC_SCRIPT = ("ar", "fa", "ps", "ckb", "ur")
 ETHIOPIC = ("ti", "am")
 LATIN = ("en", "fr", "so", "sq", "vi", "ar", "fa", "ur", "ps", "ckb")
 CYRILLIC = ("uk",)
+CACHE_FORMAT = b"detector-v2"  # change when the saved detector's layout changes
 
 # Letters that only some Arabic-script languages use: seeing one rules the others out.
 _ONLY_IN = {
@@ -104,6 +105,8 @@ class LanguageDetector:
         from sklearn.pipeline import make_pipeline, make_union
         from sklearn.svm import LinearSVC
 
+        from bot.core.fast_scoring import LinearTextScorer
+
         texts, labels = [], []
         for lang, lines in examples.items():
             for line in lines:
@@ -116,9 +119,10 @@ class LanguageDetector:
             make_pipeline(HashingVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", n_features=2**16,
                                             alternate_sign=False, norm=None), TfidfTransformer(sublinear_tf=True)),
         )
-        self.model = make_pipeline(features, LinearSVC(C=0.5, random_state=0)) if texts else None
-        if self.model is not None:
-            self.model.fit(texts, labels)
+        self.model = None
+        if texts:
+            pipeline = make_pipeline(features, LinearSVC(C=0.5, random_state=0)).fit(texts, labels)
+            self.model = LinearTextScorer(pipeline)
         self.classes: List[str] = list(self.model.classes_) if self.model is not None else []
 
     @classmethod
@@ -132,7 +136,7 @@ class LanguageDetector:
         Training briefly needs about 100 MB more memory than the trained model, so the
         front end loads a saved one (made by `sanctuary train`) when it can.
         """
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(CACHE_FORMAT)
         for path in sorted(Path(nlu_dir).glob("*.yml")):
             digest.update(path.name.encode() + path.read_bytes())
         cache = Path(cache_dir) / f"language-detector-{digest.hexdigest()[:16]}.pkl"
