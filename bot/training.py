@@ -17,7 +17,8 @@ from bot.core.settings import repo_root
 from bot.processes import child_env
 
 MODEL_NAME = "sanctuary"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "stories", "bot/rasa_ext/classifier.py", "bot/core/normalize.py")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "nlu", "stories", "bot/rasa_ext/classifier.py", "bot/core/normalize.py",
+                   "bot/core/fast_scoring.py")
 
 
 def _files(root: Path, names: Iterable[str]) -> List[Path]:

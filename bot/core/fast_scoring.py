@@ -23,10 +23,10 @@ class _TfidfFeatures:
 
     def __init__(self, fitted) -> None:
         if isinstance(fitted, TfidfVectorizer):
-            self.counter, tfidf, self.own_vocabulary = fitted, fitted._tfidf, True
+            self.counter, tfidf, self.own_vocabulary = fitted, fitted, True
         else:  # make_pipeline(HashingVectorizer(...), TfidfTransformer(...))
             self.counter, tfidf, self.own_vocabulary = fitted.steps[0][1], fitted.steps[-1][1], False
-        self.idf = np.asarray(tfidf._idf_diag.diagonal(), dtype=np.float64) if tfidf.use_idf else None
+        self.idf = np.asarray(tfidf.idf_, dtype=np.float64) if tfidf.use_idf else None  # built once, here
         self.sublinear = tfidf.sublinear_tf
         self.norm = tfidf.norm
 
