@@ -306,10 +306,10 @@ Peak RSS is the sum of each process's high-water mark (VmHWM).
   in about {floor_ms} ms on this harness; delivering an answer's {answer_messages} messages one
   after another (Telegram shows them in the order they are sent, so they cannot go in
   parallel) costs the harness itself about {floor_answer_ms} ms. "3 x floor" leaves
-  {budget_ms} ms for everything else, about what understanding the message takes on its own
-  (intent model 0.4 ms, language detection 0.4 ms, safety patterns 0.5 ms), before
+  {budget_ms} ms for everything else. Understanding the message takes about 1.3 ms of
+  that (intent model 0.4 ms, language detection 0.4 ms, safety patterns 0.5 ms), and
   the Rasa round trip the design requires (dialogue rules, one custom action, the
-  tracker store, two HTTP hops: about 7 ms of the worker's CPU per message). The answer's first message arrives in the
+  tracker store, two HTTP hops) costs about 7 ms of the worker's CPU per message. The answer's first message arrives in the
   time shown above. Rasa's own share was cut from about 60 ms by building its
   action-response validator once (bot/rasa_ext/worker_main.py).
 - **40 users at once** is a closed loop with no think time: every user sends the next
