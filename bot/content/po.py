@@ -207,6 +207,12 @@ def _entry_review(msg, header_reviewer: str | None) -> tuple[str | None, str | N
     return who or header_reviewer, when
 
 
+def _section(data: dict, name: str) -> dict:
+    """The translation file's mapping `name`, created (or replaced, if it is not a mapping)."""
+    if not isinstance(data.get(name), dict):
+        data[name] = {}
+    return data[name]
+
 def import_po(path: Path | str, content_dir: Path | str | None = None, *, lang: str | None = None,
               dry_run: bool = False, today: dt.date | None = None) -> ImportResult:
     """Merge a .po file into content/translations/<lang>.yml. See the module docstring for the rules."""
@@ -246,9 +252,7 @@ def import_po(path: Path | str, content_dir: Path | str | None = None, *, lang: 
                           moves_written=0, skipped=[], changed=False)
 
     # -- topics
-    tr_topics = data.get("topics")
-    if not isinstance(tr_topics, dict):
-        tr_topics = data["topics"] = {}
+    tr_topics = _section(data, "topics")
     for tid, en in topics.items():
         if not isinstance(en, dict):
             continue
@@ -320,9 +324,7 @@ def import_po(path: Path | str, content_dir: Path | str | None = None, *, lang: 
         result["changed"] = True
 
     # -- interface strings
-    strings = data.get("strings")
-    if not isinstance(strings, dict):
-        strings = data["strings"] = {}
+    strings = _section(data, "strings")
     for key in (ui.get("strings") or {}):
         ctx = f"ui:{key}"
         if ctx not in entries:
@@ -341,9 +343,7 @@ def import_po(path: Path | str, content_dir: Path | str | None = None, *, lang: 
         result["changed"] = True
 
     # -- conversation moves
-    moves = data.get("moves")
-    if not isinstance(moves, dict):
-        moves = data["moves"] = {}
+    moves = _section(data, "moves")
     for intent, en_msgs in (ui.get("moves") or {}).items():
         en_msgs = en_msgs if isinstance(en_msgs, list) else [en_msgs]
         ctxs = [f"move:{intent}:{n}" for n in range(1, len(en_msgs) + 1)]

@@ -38,10 +38,10 @@ COMMAND_DEFAULTS = {
 }
 TYPING_AFTER = 0.3  # seconds before a "typing..." indicator is worth sending
 CONCURRENT_UPDATES = 64
-# A few long-lived connections to the Bot API. httpcore scans every pooled connection on
-# each request (PTB's default pool is 256), which was a third of the front end's CPU
-# under load (measured with cProfile); 16 keep-alive connections carry Telegram's
-# 30 messages per second with room to spare. A send waits up to POOL_WAIT for one.
+# A few long-lived connections to the Bot API instead of PTB's pool of 256 (of which
+# httpx keeps only 20 alive): httpcore looks at every pooled connection on each request.
+# 16 kept-alive connections carry Telegram's 30 messages per second with room to spare;
+# measured under load the saving is small. A send waits up to POOL_WAIT for one.
 SEND_CONNECTIONS = 16
 POOL_WAIT = 30.0
 NO_FEEDBACK_TOPICS = {"menu", "language", "feedback", "loading", "unavailable", "error", "crisis", "emergency", "fallback"}
